@@ -1,0 +1,33 @@
+-- NWOpen projects with their call's programme and round and their lead organisation.
+with projects as (
+    select * from {{ ref('stg_nwopen__projects') }}
+),
+
+calls as (
+    select * from {{ ref('programme_calls') }}
+),
+
+leads as (
+    -- The connector marks exactly one lead per project with members (see parse.py).
+    select nwopen_project_key, organisation_name
+    from {{ ref('stg_nwopen__project_members') }}
+    where is_lead
+)
+
+select
+    projects.nwopen_project_key,
+    projects.file_number,
+    projects.funding_scheme_id,
+    calls.call_id,
+    calls.programme,
+    calls.call_round,
+    calls.funding_scheme as call_name,
+    calls.is_learning_community,
+    projects.title,
+    projects.start_date,
+    projects.end_date,
+    leads.organisation_name as lead_organisation,
+    projects.snapshot_id
+from projects
+inner join calls on projects.call_id = calls.call_id
+left join leads on projects.nwopen_project_key = leads.nwopen_project_key

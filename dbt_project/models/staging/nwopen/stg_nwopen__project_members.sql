@@ -1,0 +1,31 @@
+-- Members of the current NWOpen projects: the rows of the latest snapshot, renamed and keyed.
+with source as (
+    select * from {{ source('raw', 'nwopen_project_members') }}
+),
+
+latest as (
+    select max(_snapshot_id) as snapshot_id from source
+)
+
+select
+    source.project_id || '|' || source.funding_scheme_id || '|' || source.member_position
+        as nwopen_member_key,
+    source.project_id || '|' || source.funding_scheme_id as nwopen_project_key,
+    source.member_position,
+    source.member_id,
+    source.role as role_raw,
+    source.role_normalised as role,
+    source.is_lead,
+    source.first_name,
+    source.initials,
+    source.prefix,
+    source.last_name,
+    source.orcid,
+    source.organisation as organisation_path,
+    source.organisation_top as organisation_name,
+    source.organisation_id,
+    source.ror as ror_id,
+    source.active as is_active,
+    source._snapshot_id as snapshot_id
+from source
+inner join latest on source._snapshot_id = latest.snapshot_id

@@ -1,0 +1,30 @@
+-- Current NWOpen projects: the rows of the latest snapshot, renamed and keyed.
+with source as (
+    select * from {{ source('raw', 'nwopen_projects') }}
+),
+
+latest as (
+    -- Snapshot ids are UTC timestamps, so the greatest is the newest pull.
+    select max(_snapshot_id) as snapshot_id from source
+)
+
+select
+    source.project_id || '|' || source.funding_scheme_id as nwopen_project_key,
+    source.project_id as file_number,
+    source.funding_scheme_id,
+    source.funding_scheme as funding_scheme_name,
+    source.call_id,
+    source.grant_id as grant_doi,
+    source.parent_project_id as parent_file_number,
+    source.title,
+    source.department,
+    source.sub_department,
+    source.start_date,
+    source.end_date,
+    source.award_amount as award_amount_eur,
+    source.reporting_year,
+    source.member_count,
+    source._snapshot_id as snapshot_id,
+    source._loaded_at as loaded_at
+from source
+inner join latest on source._snapshot_id = latest.snapshot_id

@@ -1,0 +1,1 @@
+"""LC Monitor's Dagster code location: ingestion assets, dbt models, quality checks, jobs."""

@@ -1,0 +1,18 @@
+"""Resources shared by the assets and checks."""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_project import dbt_project
+from orchestration.settings import dbt_executable
+from orchestration.warehouse import WarehouseResource
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+            "warehouse": WarehouseResource(),
+        }
+    )

@@ -1,0 +1,105 @@
+"""Every environment variable the platform reads, resolved in one place.
+
+The README's configuration table mirrors this module. Connectors in ``sources/`` never read the
+environment themselves: they receive the values resolved here, so they stay testable alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sources.http import HttpPolicy
+from sources.nwopen import LIVE_URL as NWOPEN_LIVE_URL
+from sources.nwopen import SAMPLE_DIR as NWOPEN_SAMPLE_DIR
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+CALLS_SEED = DBT_PROJECT_DIR / "seeds" / "programme_calls.csv"
+
+SOURCE_MODES = ("sample", "live")
+
+
+class ConfigError(ValueError):
+    """A configuration value is present but unusable."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a number") from exc
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    warehouse_path: Path
+    source_mode: str
+    nwopen_location: str
+    http: HttpPolicy
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def nwopen_is_http(self) -> bool:
+        return self.nwopen_location.startswith(("http://", "https://"))
+
+
+def load_settings() -> Settings:
+    """Read the environment now (not at import) so tests and runs can point elsewhere."""
+    data_dir = Path(_env("LCM_DATA_DIR", str(REPO_ROOT / "data"))).expanduser().resolve()
+    warehouse = Path(
+        _env("LCM_WAREHOUSE", str(data_dir / "warehouse" / "lc_monitor.duckdb"))
+    ).expanduser()
+    mode = (_env("LCM_SOURCE_MODE", "sample") or "sample").strip().lower()
+    if mode not in SOURCE_MODES:
+        raise ConfigError(f"LCM_SOURCE_MODE={mode!r}: expected one of {', '.join(SOURCE_MODES)}")
+    nwopen_default = NWOPEN_LIVE_URL if mode == "live" else str(NWOPEN_SAMPLE_DIR)
+    contact = _env("LCM_CONTACT", "https://github.com/lc-monitor/lc-monitor")
+    http = HttpPolicy(
+        user_agent=f"lc-monitor/0.1 (Learning Community monitor; +{contact})",
+        timeout_s=_env_float("LCM_HTTP_TIMEOUT", 60.0),
+        max_retries=_env_int("LCM_HTTP_MAX_RETRIES", 5),
+        min_interval_s=_env_float("LCM_HTTP_MIN_INTERVAL", 1.0),
+        backoff_base_s=_env_float("LCM_HTTP_BACKOFF", 2.0),
+    )
+    return Settings(
+        data_dir=data_dir,
+        warehouse_path=warehouse.resolve(),
+        source_mode=mode,
+        nwopen_location=_env("LCM_NWOPEN_URL", nwopen_default) or nwopen_default,
+        http=http,
+    )
+
+
+def dbt_executable() -> str:
+    """The venv's ``dbt``: dagster-dbt runs it as a subprocess, and the venv may not be on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("dbt") or "dbt"

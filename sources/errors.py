@@ -1,0 +1,20 @@
+"""The one error type connectors raise for bad or unreachable input."""
+
+from __future__ import annotations
+
+
+class SourceError(RuntimeError):
+    """A source could not be read or did not have the expected shape.
+
+    The message always names the source, where it was read from (URL or file) and, when the
+    problem is in the content, the field: that is what an engineer needs to fix or report it.
+    """
+
+    def __init__(self, source: str, location: str, detail: str, *, field: str | None = None):
+        self.source = source
+        self.location = location
+        self.detail = detail
+        self.field = field
+        where = f"{location}"
+        field_part = f" field '{field}':" if field else ""
+        super().__init__(f"[{source}] {where}:{field_part} {detail}")

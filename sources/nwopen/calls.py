@@ -1,0 +1,75 @@
+"""Which NWO calls (funding schemes) the monitor follows, and tolerant matching against them.
+
+The list itself lives in the dbt seed ``dbt_project/seeds/programme_calls.csv`` so that dbt and
+the connector read the same configuration; this module only knows how to read and match it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sources.errors import SourceError
+
+REQUIRED_COLUMNS = ("call_id", "programme", "call_round", "funding_scheme", "is_learning_community")
+
+
+def call_key(name: str) -> str:
+    """Normalise a call name so that case, accents' encoding and spacing do not matter.
+
+    NWO's funding scheme names come with stray double spaces, trailing blanks and varying
+    capitals; whitespace carries no meaning in them, so it is removed entirely.
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name).casefold())
+
+
+@dataclass(frozen=True)
+class Call:
+    call_id: str
+    programme: str
+    call_round: int
+    funding_scheme: str
+    is_learning_community: bool
+
+
+class CallCatalogue:
+    def __init__(self, calls: list[Call]):
+        self.calls = calls
+        self._by_key: dict[str, Call] = {}
+        for call in calls:
+            key = call_key(call.funding_scheme)
+            if key in self._by_key:
+                raise ValueError(f"two calls normalise to the same name: {call.funding_scheme!r}")
+            self._by_key[key] = call
+
+    @classmethod
+    def from_csv(cls, path: Path) -> CallCatalogue:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SourceError("calls", str(path), "missing column", field=missing[0])
+            calls = []
+            for line, row in enumerate(reader, start=2):
+                try:
+                    calls.append(
+                        Call(
+                            call_id=row["call_id"].strip(),
+                            programme=row["programme"].strip(),
+                            call_round=int(row["call_round"]),
+                            funding_scheme=row["funding_scheme"].strip(),
+                            is_learning_community=row["is_learning_community"].strip().lower()
+                            in ("true", "1", "yes"),
+                        )
+                    )
+                except (ValueError, AttributeError) as exc:
+                    raise SourceError("calls", f"{path}:{line}", str(exc)) from exc
+        return cls(calls)
+
+    def match(self, funding_scheme: str | None) -> Call | None:
+        if not funding_scheme:
+            return None
+        return self._by_key.get(call_key(funding_scheme))
