@@ -56,8 +56,10 @@ def run() -> int:
     elapsed = time.monotonic() - started
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"Run {result.run_id} FAILED after {elapsed:.1f} s; failed steps: {failed}",
-              file=sys.stderr)
+        print(
+            f"Run {result.run_id} FAILED after {elapsed:.1f} s; failed steps: {failed}",
+            file=sys.stderr,
+        )
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data.error:
                 error = event.step_failure_data.error

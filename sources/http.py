@@ -107,7 +107,13 @@ class PoliteClient:
                 delay = self._backoff(attempt, response)
                 log.warning(
                     "%s: GET %s%s attempt %d/%d: %s; retrying in %.1f s",
-                    self.source, url, label, attempt, attempts, last_problem, delay,
+                    self.source,
+                    url,
+                    label,
+                    attempt,
+                    attempts,
+                    last_problem,
+                    delay,
                 )
                 self._sleep(delay)
         full_url = str(httpx.URL(url, params=params)) if params else url

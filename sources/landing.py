@@ -99,8 +99,12 @@ def land_snapshot(
         changed=previous is None or previous.content_sha256 != content_sha256,
         previous_snapshot_id=previous.snapshot_id if previous else None,
         files=[
-            {"name": f.name, "location": f.location, "bytes": len(f.content),
-             "sha256": sha256(f.content)}
+            {
+                "name": f.name,
+                "location": f.location,
+                "bytes": len(f.content),
+                "sha256": sha256(f.content),
+            }
             for f in files
         ],
         counts=counts,

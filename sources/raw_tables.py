@@ -52,8 +52,9 @@ def append_snapshot(
     """
     ensure_table(con, SNAPSHOTS_TABLE, SNAPSHOTS_COLUMNS)
     for table, (columns, _) in tables.items():
-        ensure_table(con, table, {"_snapshot_id": "VARCHAR", "_loaded_at": "TIMESTAMPTZ",
-                                  **columns})
+        ensure_table(
+            con, table, {"_snapshot_id": "VARCHAR", "_loaded_at": "TIMESTAMPTZ", **columns}
+        )
     already = con.execute(
         f"SELECT count(*) FROM {SNAPSHOTS_TABLE} WHERE snapshot_id = ?", [manifest.snapshot_id]
     ).fetchone()
@@ -70,8 +71,11 @@ def append_snapshot(
             names = ", ".join(frame.columns)
             casts = ", ".join(
                 f"CAST({n} AS {t})"
-                for n, t in {"_snapshot_id": "VARCHAR", "_loaded_at": "TIMESTAMPTZ",
-                             **columns}.items()
+                for n, t in {
+                    "_snapshot_id": "VARCHAR",
+                    "_loaded_at": "TIMESTAMPTZ",
+                    **columns,
+                }.items()
             )
             con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _incoming")
             con.unregister("_incoming")

@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -22,7 +23,23 @@ from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 def lc_monitor_dbt(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    # profiles.yml reads the path from LCM_WAREHOUSE; hand dbt the resolved, absolute path
-    # so that dbt and the Python assets always write the same file.
-    os.environ["LCM_WAREHOUSE"] = warehouse.database()
-    yield from dbt.cli(["build"], context=context).stream()
+    # profiles.yml reads the path from LCM_WAREHOUSE; hand dbt the resolved, absolute path so
+    # that dbt and the Python assets write the same file. The subprocess copies the
+    # environment when it starts, so the variable is restored right after.
+    with _environment(LCM_WAREHOUSE=warehouse.database()):
+        invocation = dbt.cli(["build"], context=context)
+    yield from invocation.stream()
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

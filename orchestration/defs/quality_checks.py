@@ -12,7 +12,7 @@ from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
     failed_rows = "\n".join(
-        f"| {o.severity} | `{o.label}` | {o.unexpected_count if o.unexpected_count is not None else ''}"
+        f"| {o.severity} | `{o.label}` | {'' if o.unexpected_count is None else o.unexpected_count}"
         f" | {o.exception or ''} | {', '.join(map(str, o.sample_unexpected))[:200]} |"
         for o in outcome.failed
     )

@@ -70,12 +70,18 @@ class SuiteOutcome:
 
     def summary(self) -> str:
         if self.passed:
-            return f"{self.suite}: all {len(self.outcomes)} expectations met on {self.row_count} rows"
+            return (
+                f"{self.suite}: all {len(self.outcomes)} expectations met on {self.row_count} rows"
+            )
         parts = []
         for o in self.failed:
-            why = (f"raised {o.exception}" if o.exception
-                   else f"{o.unexpected_count} unexpected" if o.unexpected_count is not None
-                   else f"observed {o.observed_value!r}")
+            why = (
+                f"raised {o.exception}"
+                if o.exception
+                else f"{o.unexpected_count} unexpected"
+                if o.unexpected_count is not None
+                else f"observed {o.observed_value!r}"
+            )
             parts.append(f"[{o.severity}] {o.label}: {why}")
         return f"{self.suite}: {len(self.failed)} of {len(self.outcomes)} failed; " + "; ".join(
             parts

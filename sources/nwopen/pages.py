@@ -117,7 +117,10 @@ def read_all_pages(reader: PageReader) -> list[RawPage]:
             # record count below decide whether anything was lost.
             log.warning(
                 "%s: page %d announces %s pages, page 1 announced %d",
-                SOURCE, number, page.payload["meta"]["pages"], total_pages,
+                SOURCE,
+                number,
+                page.payload["meta"]["pages"],
+                total_pages,
             )
         pages.append(page)
     seen = sum(len(p.projects) for p in pages)

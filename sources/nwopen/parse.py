@@ -152,7 +152,9 @@ def _number(record: dict[str, Any], name: str, kind: type, location: str) -> Any
         return kind(value)
     except (TypeError, ValueError) as exc:
         raise SourceError(
-            SOURCE, location, f"project {record.get('project_id')}: not a number: {value!r}",
+            SOURCE,
+            location,
+            f"project {record.get('project_id')}: not a number: {value!r}",
             field=name,
         ) from exc
 
@@ -178,8 +180,12 @@ def _members(
         )
     members = []
     for position, raw in enumerate(raw_members, start=1):
-        _require(raw, REQUIRED_MEMBER_FIELDS, location=location,
-                 what=f"member {position} of project {project_id}")
+        _require(
+            raw,
+            REQUIRED_MEMBER_FIELDS,
+            location=location,
+            what=f"member {position} of project {project_id}",
+        )
         members.append(
             {
                 "project_id": project_id,
@@ -219,8 +225,12 @@ def parse_pages(pages: list[RawPage], catalogue: CallCatalogue) -> NWOpenExtract
             extract.records_seen += 1
             if not isinstance(raw, dict):
                 raise SourceError(SOURCE, page.location, f"project {index} is not an object")
-            _require(raw, REQUIRED_PROJECT_FIELDS, location=page.location,
-                     what=f"project {index} on page {page.number}")
+            _require(
+                raw,
+                REQUIRED_PROJECT_FIELDS,
+                location=page.location,
+                what=f"project {index} on page {page.number}",
+            )
             project_id = str(raw["project_id"]).strip()
             key = (project_id, str(raw["funding_scheme_id"]))
             if key in seen_keys:
@@ -229,12 +239,21 @@ def parse_pages(pages: list[RawPage], catalogue: CallCatalogue) -> NWOpenExtract
             seen_keys.add(key)
             call = catalogue.match(raw["funding_scheme"])
             # Parse dates of every project, in scope or not: a format change shows at once.
-            start = parse_date(raw.get("start_date"), location=page.location,
-                               project_id=project_id, name="start_date")
-            end = parse_date(raw.get("end_date"), location=page.location,
-                             project_id=project_id, name="end_date")
-            members = _members(raw.get("project_members"), project_id=project_id,
-                               funding_scheme_id=raw["funding_scheme_id"], location=page.location)
+            start = parse_date(
+                raw.get("start_date"),
+                location=page.location,
+                project_id=project_id,
+                name="start_date",
+            )
+            end = parse_date(
+                raw.get("end_date"), location=page.location, project_id=project_id, name="end_date"
+            )
+            members = _members(
+                raw.get("project_members"),
+                project_id=project_id,
+                funding_scheme_id=raw["funding_scheme_id"],
+                location=page.location,
+            )
             if call is None:
                 continue
             extract.projects.append(

@@ -24,29 +24,50 @@ CALL_GVNL = "Learning communities als aanjagers van de groene waterstofeconomie"
 
 # (organisation path as NWOpen writes it, ROR id or None)
 UNIVERSITIES = [
-    ("Universiteit Twente||Faculty of Engineering Technology||Thermal and Fluid Engineering",
-     "https://ror.org/006hf6230"),
-    ("University of Twente||Faculty of Behavioural, Management and Social Sciences",
-     "https://ror.org/006hf6230"),
-    ("Technische Universiteit Eindhoven||Department of Electrical Engineering",
-     "https://ror.org/02c2kyt77"),
-    ("Eindhoven University of Technology||Department of Mechanical Engineering",
-     "https://ror.org/02c2kyt77"),
-    ("Technische Universiteit Delft||Faculteit Technische Natuurwetenschappen",
-     "https://ror.org/02e2c7k09"),
-    ("Delft University of Technology||Faculty of Electrical Engineering, Mathematics and "
-     "Computer Science", "https://ror.org/02e2c7k09"),
-    ("Rijksuniversiteit Groningen||Faculty of Science and Engineering", "https://ror.org/012p63287"),
-    ("Universiteit Utrecht||Faculteit Geowetenschappen||Copernicus Institute",
-     "https://ror.org/04pp8hn57"),
-    ("Wageningen University & Research||Environmental Sciences Group",
-     "https://ror.org/04qw24q55"),
-    ("Universiteit van Amsterdam||Faculteit der Natuurwetenschappen, Wiskunde en Informatica",
-     "https://ror.org/04dkp9463"),
+    (
+        "Universiteit Twente||Faculty of Engineering Technology||Thermal and Fluid Engineering",
+        "https://ror.org/006hf6230",
+    ),
+    (
+        "University of Twente||Faculty of Behavioural, Management and Social Sciences",
+        "https://ror.org/006hf6230",
+    ),
+    (
+        "Technische Universiteit Eindhoven||Department of Electrical Engineering",
+        "https://ror.org/02c2kyt77",
+    ),
+    (
+        "Eindhoven University of Technology||Department of Mechanical Engineering",
+        "https://ror.org/02c2kyt77",
+    ),
+    (
+        "Technische Universiteit Delft||Faculteit Technische Natuurwetenschappen",
+        "https://ror.org/02e2c7k09",
+    ),
+    (
+        "Delft University of Technology||Faculty of Electrical Engineering, Mathematics and "
+        "Computer Science",
+        "https://ror.org/02e2c7k09",
+    ),
+    (
+        "Rijksuniversiteit Groningen||Faculty of Science and Engineering",
+        "https://ror.org/012p63287",
+    ),
+    (
+        "Universiteit Utrecht||Faculteit Geowetenschappen||Copernicus Institute",
+        "https://ror.org/04pp8hn57",
+    ),
+    ("Wageningen University & Research||Environmental Sciences Group", "https://ror.org/04qw24q55"),
+    (
+        "Universiteit van Amsterdam||Faculteit der Natuurwetenschappen, Wiskunde en Informatica",
+        "https://ror.org/04dkp9463",
+    ),
     ("Vrije Universiteit Amsterdam||Faculty of Science", "https://ror.org/008xxew50"),
     ("Radboud Universiteit||Faculteit der Natuurwetenschappen", "https://ror.org/016xsfp80"),
-    ("Universiteit Leiden||Faculteit der Wiskunde en Natuurwetenschappen",
-     "https://ror.org/027bh9e22"),
+    (
+        "Universiteit Leiden||Faculteit der Wiskunde en Natuurwetenschappen",
+        "https://ror.org/027bh9e22",
+    ),
     ("Maastricht University||Faculty of Science and Engineering", "https://ror.org/02jz4aj89"),
     ("Erasmus Universiteit Rotterdam||Erasmus School of Economics", "https://ror.org/057w15z03"),
     ("Tilburg University||Tilburg School of Economics and Management", "https://ror.org/04b8v1s79"),
@@ -71,78 +92,174 @@ HOGESCHOLEN = [
     ("Hogeschool Saxion", None),
 ]
 MBO = [
-    ("Scalda", None), ("Noorderpoort", None), ("ROC van Twente", None),
-    ("Graafschap College", None), ("Da Vinci College", None), ("ROC Midden Nederland", None),
-    ("Albeda", None), ("Zadkine", None), ("Alfa-college", None), ("Drenthe College", None),
-    ("Deltion College", None), ("Summa College", None), ("Curio", None), ("Rijn IJssel", None),
-    ("Techniek College Rotterdam", None), ("ROC Nova College", None),
+    ("Scalda", None),
+    ("Noorderpoort", None),
+    ("ROC van Twente", None),
+    ("Graafschap College", None),
+    ("Da Vinci College", None),
+    ("ROC Midden Nederland", None),
+    ("Albeda", None),
+    ("Zadkine", None),
+    ("Alfa-college", None),
+    ("Drenthe College", None),
+    ("Deltion College", None),
+    ("Summa College", None),
+    ("Curio", None),
+    ("Rijn IJssel", None),
+    ("Techniek College Rotterdam", None),
+    ("ROC Nova College", None),
 ]
 INSTITUTES = [
     ("TNO", "https://ror.org/01bnjb948"),
-    ("Nederlandse Organisatie voor Toegepast Natuurwetenschappelijk Onderzoek TNO||Energy "
-     "Transition", "https://ror.org/01bnjb948"),
-    ("DIFFER", None), ("Deltares", None), ("Nationaal Lucht- en Ruimtevaartlaboratorium", None),
+    (
+        "Nederlandse Organisatie voor Toegepast Natuurwetenschappelijk Onderzoek TNO||Energy "
+        "Transition",
+        "https://ror.org/01bnjb948",
+    ),
+    ("DIFFER", None),
+    ("Deltares", None),
+    ("Nationaal Lucht- en Ruimtevaartlaboratorium", None),
 ]
 COMPANIES = [
-    ("Gasunie", None), ("N.V. Nederlandse Gasunie", None), ("Alliander N.V.", None),
-    ("Stedin", None), ("Enexis Groep", None), ("TenneT TSO B.V.", None),
-    ("Yara Sluiskil B.V.", None), ("Dow Benelux B.V.", None), ("Nobian", None),
-    ("VDL Energy Systems", None), ("Alfen N.V.", None), ("Shell Nederland B.V.", None),
-    ("Eneco", None), ("Vattenfall", None), ("Hygro", None), ("HyCC", None),
-    ("Zeeland Refinery", None), ("Engie Nederland", None), ("Royal HaskoningDHV", None),
-    ("Witteveen+Bos", None), ("Siemens Energy B.V.", None), ("Bosch Rexroth B.V.", None),
+    ("Gasunie", None),
+    ("N.V. Nederlandse Gasunie", None),
+    ("Alliander N.V.", None),
+    ("Stedin", None),
+    ("Enexis Groep", None),
+    ("TenneT TSO B.V.", None),
+    ("Yara Sluiskil B.V.", None),
+    ("Dow Benelux B.V.", None),
+    ("Nobian", None),
+    ("VDL Energy Systems", None),
+    ("Alfen N.V.", None),
+    ("Shell Nederland B.V.", None),
+    ("Eneco", None),
+    ("Vattenfall", None),
+    ("Hygro", None),
+    ("HyCC", None),
+    ("Zeeland Refinery", None),
+    ("Engie Nederland", None),
+    ("Royal HaskoningDHV", None),
+    ("Witteveen+Bos", None),
+    ("Siemens Energy B.V.", None),
+    ("Bosch Rexroth B.V.", None),
 ]
 OTHERS = [
-    ("New Energy Coalition", None), ("Provincie Groningen", None), ("Gemeente Enschede", None),
-    ("Provincie Zeeland", None), ("Smart Delta Resources", None), ("Energy Innovation NL", None),
+    ("New Energy Coalition", None),
+    ("Provincie Groningen", None),
+    ("Gemeente Enschede", None),
+    ("Provincie Zeeland", None),
+    ("Smart Delta Resources", None),
+    ("Energy Innovation NL", None),
 ]
 
-FIRST = ["Anna", "Bram", "Carlijn", "Daan", "Eva", "Floor", "Gijs", "Hanna", "Ilse", "Jeroen",
-         "Kim", "Lars", "Maud", "Niels", "Olga", "Pieter", "Rosa", "Sander", "Tessa", "Ruben",
-         "Wouter", "Yara", "Zoë", "Mehmet", "Fatima", "Sanne", "Thijs", "Lotte", "Joris", "Noor"]
-LAST = [("", "Jansen"), ("de", "Vries"), ("van", "Dijk"), ("", "Bakker"), ("", "Visser"),
-        ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"), ("de", "Groot"),
-        ("", "Bos"), ("", "Vos"), ("", "Peters"), ("", "Hendriks"), ("van", "Leeuwen"),
-        ("", "Dekker"), ("", "Brouwer"), ("de", "Wit"), ("", "Dijkstra"), ("", "Smits"),
-        ("", "Yilmaz"), ("el", "Amrani"), ("van der", "Linden"), ("", "Kok"), ("", "Jacobs")]
+FIRST = [
+    "Anna",
+    "Bram",
+    "Carlijn",
+    "Daan",
+    "Eva",
+    "Floor",
+    "Gijs",
+    "Hanna",
+    "Ilse",
+    "Jeroen",
+    "Kim",
+    "Lars",
+    "Maud",
+    "Niels",
+    "Olga",
+    "Pieter",
+    "Rosa",
+    "Sander",
+    "Tessa",
+    "Ruben",
+    "Wouter",
+    "Yara",
+    "Zoë",
+    "Mehmet",
+    "Fatima",
+    "Sanne",
+    "Thijs",
+    "Lotte",
+    "Joris",
+    "Noor",
+]
+LAST = [
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("van", "Dijk"),
+    ("", "Bakker"),
+    ("", "Visser"),
+    ("", "Smit"),
+    ("", "Meijer"),
+    ("de", "Boer"),
+    ("", "Mulder"),
+    ("de", "Groot"),
+    ("", "Bos"),
+    ("", "Vos"),
+    ("", "Peters"),
+    ("", "Hendriks"),
+    ("van", "Leeuwen"),
+    ("", "Dekker"),
+    ("", "Brouwer"),
+    ("de", "Wit"),
+    ("", "Dijkstra"),
+    ("", "Smits"),
+    ("", "Yilmaz"),
+    ("el", "Amrani"),
+    ("van der", "Linden"),
+    ("", "Kok"),
+    ("", "Jacobs"),
+]
 
 # Titles of sample Learning Communities (invented) with the organisations that take part.
 LC_KIC_2021 = [
     ("Learning Community Elektrificatie Industrie Noord", [0, "Hanze", "Noorderpoort", "Gasunie"]),
-    ("Learning Community Warmtetransitie in de Wijk", ["Hogeschool Utrecht", 7, "ROC Midden",
-                                                       "Eneco"]),
-    ("Learning Community Netcongestie en Flexibiliteit", [1, "Saxion", "ROC van Twente",
-                                                          "Alliander", "Enexis"]),
+    (
+        "Learning Community Warmtetransitie in de Wijk",
+        ["Hogeschool Utrecht", 7, "ROC Midden", "Eneco"],
+    ),
+    (
+        "Learning Community Netcongestie en Flexibiliteit",
+        [1, "Saxion", "ROC van Twente", "Alliander", "Enexis"],
+    ),
 ]
 LC_KIC_2023 = [
     ("Learning Community Waterstof in de Maakindustrie", [3, "Fontys", "Summa", "VDL"]),
     ("Learning Community Slimme Energiesystemen Oost", [0, "Saxion", "Graafschap", "Alfen"]),
-    ("Learning Community Duurzame Haven Rotterdam", [14, "Hogeschool Rotterdam", "Albeda",
-                                                     "Shell"]),
+    (
+        "Learning Community Duurzame Haven Rotterdam",
+        [14, "Hogeschool Rotterdam", "Albeda", "Shell"],
+    ),
     ("Learning Community Circulaire Chemie Zuid", [13, "Zuyd", "Dow"]),
-    ("Learning Community Energieke Gebouwde Omgeving", [9, "Hogeschool van Amsterdam", "Eneco",
-                                                        "Gemeente Enschede"]),
-    ("Learning Community Offshore Wind Skills", [4, "Hogeschool Inholland", "TenneT",
-                                                  "Siemens"]),
+    (
+        "Learning Community Energieke Gebouwde Omgeving",
+        [9, "Hogeschool van Amsterdam", "Eneco", "Gemeente Enschede"],
+    ),
+    ("Learning Community Offshore Wind Skills", [4, "Hogeschool Inholland", "TenneT", "Siemens"]),
     ("Learning Community Biobased Bouwen", [8, "Avans", "Da Vinci", "Witteveen"]),
     ("Learning Community Digitale Netten", [2, "HAN University", "Rijn IJssel", "Stedin"]),
-    ("Learning Community Energietransitie Friesland", [6, "NHL Stenden", "Alfa-college",
-                                                       "Provincie Groningen"]),
+    (
+        "Learning Community Energietransitie Friesland",
+        [6, "NHL Stenden", "Alfa-college", "Provincie Groningen"],
+    ),
     ("Learning Community Warmtenetten Midden", ["Hogeschool Utrecht", 7, "Vattenfall", "Curio"]),
-    ("Learning Community Elektrische Mobiliteit", [5, "De Haagse", "ROC Nova",
-                                                   "Bosch Rexroth"]),
+    ("Learning Community Elektrische Mobiliteit", [5, "De Haagse", "ROC Nova", "Bosch Rexroth"]),
 ]
 LC_GVNL = [
-    ("Hydrogen Lab Zuidwest", ["HZ University", "Scalda", "Yara", "Zeeland Refinery",
-                               "Smart Delta"]),
+    (
+        "Hydrogen Lab Zuidwest",
+        ["HZ University", "Scalda", "Yara", "Zeeland Refinery", "Smart Delta"],
+    ),
     ("Applied Research Team Waterstof Oost", [0, "Saxion", "ROC van Twente", "Hygro"]),
-    ("Hydrogen Valley Campus Noord", [6, "Hanze University", "Noorderpoort", "New Energy",
-                                      "HyCC"]),
+    ("Hydrogen Valley Campus Noord", [6, "Hanze University", "Noorderpoort", "New Energy", "HyCC"]),
     ("Waterstof Werkt", ["Hanzehogeschool", "Drenthe College", "New Energy", "Gasunie"]),
-    ("Learning Community Waterstof Noordwest", [9, "Hogeschool van Amsterdam", "Nova",
-                                                "Nobian"]),
-    ("Learning Community Waterstof Rotterdam-Moerdijk", [4, "Hogeschool Rotterdam",
-                                                         "Techniek College", "Engie", "TNO"]),
+    ("Learning Community Waterstof Noordwest", [9, "Hogeschool van Amsterdam", "Nova", "Nobian"]),
+    (
+        "Learning Community Waterstof Rotterdam-Moerdijk",
+        [4, "Hogeschool Rotterdam", "Techniek College", "Engie", "TNO"],
+    ),
 ]
 
 OTHER_SCHEMES = [
@@ -158,15 +275,41 @@ OTHER_SCHEMES = [
     (309, "Perspectief", "PERSP.TTW", "TTW"),
     (310, "GroenvermogenNL onderzoeksprogramma Groene Waterstof", "NGF.1582", "ENW"),
 ]
-TOPICS = ["zonnecellen", "batterijopslag", "warmtepompen", "windturbines", "elektrolyse",
-          "netstabiliteit", "CO2-opslag", "biobrandstoffen", "smart grids", "warmtenetten",
-          "waterstofopslag", "membraantechnologie", "katalyse", "perovskieten", "geothermie",
-          "energiegemeenschappen", "elektrische voertuigen", "vraagsturing", "thermische opslag",
-          "supergeleiders", "kernfusie", "procesintensificatie", "ammoniak als brandstof"]
-TEMPLATES = ["Nieuwe materialen voor {t}", "Modellering van {t} in stedelijke systemen",
-             "Betrouwbare {t} voor de energietransitie", "{t}: van laboratorium naar praktijk",
-             "Sociale acceptatie van {t}", "Kosteneffectieve {t} in de industrie",
-             "Data-gedreven optimalisatie van {t}", "Veilige en circulaire {t}"]
+TOPICS = [
+    "zonnecellen",
+    "batterijopslag",
+    "warmtepompen",
+    "windturbines",
+    "elektrolyse",
+    "netstabiliteit",
+    "CO2-opslag",
+    "biobrandstoffen",
+    "smart grids",
+    "warmtenetten",
+    "waterstofopslag",
+    "membraantechnologie",
+    "katalyse",
+    "perovskieten",
+    "geothermie",
+    "energiegemeenschappen",
+    "elektrische voertuigen",
+    "vraagsturing",
+    "thermische opslag",
+    "supergeleiders",
+    "kernfusie",
+    "procesintensificatie",
+    "ammoniak als brandstof",
+]
+TEMPLATES = [
+    "Nieuwe materialen voor {t}",
+    "Modellering van {t} in stedelijke systemen",
+    "Betrouwbare {t} voor de energietransitie",
+    "{t}: van laboratorium naar praktijk",
+    "Sociale acceptatie van {t}",
+    "Kosteneffectieve {t} in de industrie",
+    "Data-gedreven optimalisatie van {t}",
+    "Veilige en circulaire {t}",
+]
 
 
 def _find(pool: list[tuple[str, str | None]], needle: str | int) -> tuple[str, str | None]:
@@ -193,7 +336,9 @@ class Generator:
         self.member_seq += rng.randint(1, 40)
         orcid_roll = rng.random()
         if orcid_roll < 0.55:
-            orcid = f"https://orcid.org/0000-0000-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+            orcid = (
+                f"https://orcid.org/0000-0000-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+            )
         elif orcid_roll < 0.75:
             orcid = "https://orcid.org/-"  # the API's placeholder for "no ORCID"
         else:
@@ -224,12 +369,25 @@ class Generator:
             end = end + "T00:00:00" if end else None
         return start, end
 
-    def project(self, *, project_id: str, title: str, scheme_id: int, scheme: str,
-                department: str, start_year: int, years: int, members: list[dict[str, Any]],
-                award: float | None = None) -> dict[str, Any]:
+    def project(
+        self,
+        *,
+        project_id: str,
+        title: str,
+        scheme_id: int,
+        scheme: str,
+        department: str,
+        start_year: int,
+        years: int,
+        members: list[dict[str, Any]],
+        award: float | None = None,
+    ) -> dict[str, Any]:
         start, end = self.dates(start_year, years, iso_datetime=self.rng.random() < 0.5)
-        grant = (f"https://doi.org/10.61686/{self.rng.randint(10000, 99999)}"
-                 if start_year >= 2022 else None)
+        grant = (
+            f"https://doi.org/10.61686/{self.rng.randint(10000, 99999)}"
+            if start_year >= 2022
+            else None
+        )
         return {
             "project_id": project_id,
             "grant_id": grant,
@@ -263,11 +421,18 @@ class Generator:
                 members = [self.person("Main Applicant", orgs[0])]
                 for org in orgs[1:]:
                     members.append(self.person("Co-applicant", org))
-                projects.append(self.project(
-                    project_id=f"{prefix}.{seq:03d}", title=title, scheme_id=scheme_id,
-                    scheme=scheme, department="SGW" if "KIC" in prefix else "ENW",
-                    start_year=start_year + (seq % 2), years=years, members=members,
-                ))
+                projects.append(
+                    self.project(
+                        project_id=f"{prefix}.{seq:03d}",
+                        title=title,
+                        scheme_id=scheme_id,
+                        scheme=scheme,
+                        department="SGW" if "KIC" in prefix else "ENW",
+                        start_year=start_year + (seq % 2),
+                        years=years,
+                        members=members,
+                    )
+                )
         return projects
 
     def other_projects(self, count: int) -> list[dict[str, Any]]:
@@ -279,17 +444,33 @@ class Generator:
             title = self.rng.choice(TEMPLATES).format(t=topic)
             title = title[0].upper() + title[1:]
             lead_pool = UNIVERSITIES + HOGESCHOLEN + INSTITUTES
-            members = [self.person(self.rng.choice(["Project leader", "Main Applicant",
-                                                    "hoofdaanvrager", "projectleider"]),
-                                   self.rng.choice(lead_pool))]
+            members = [
+                self.person(
+                    self.rng.choice(
+                        ["Project leader", "Main Applicant", "hoofdaanvrager", "projectleider"]
+                    ),
+                    self.rng.choice(lead_pool),
+                )
+            ]
             for _ in range(self.rng.randint(0, 3)):
-                members.append(self.person(self.rng.choice(["Co-applicant", "medeaanvrager"]),
-                                           self.rng.choice(ALL_ORGS)))
-            projects.append(self.project(
-                project_id=f"{prefix}.{year % 100:02d}.{n + 1:03d}",
-                title=title, scheme_id=scheme_id, scheme=scheme, department=department,
-                start_year=year, years=self.rng.choice([0, 2, 4, 5]), members=members,
-            ))
+                members.append(
+                    self.person(
+                        self.rng.choice(["Co-applicant", "medeaanvrager"]),
+                        self.rng.choice(ALL_ORGS),
+                    )
+                )
+            projects.append(
+                self.project(
+                    project_id=f"{prefix}.{year % 100:02d}.{n + 1:03d}",
+                    title=title,
+                    scheme_id=scheme_id,
+                    scheme=scheme,
+                    department=department,
+                    start_year=year,
+                    years=self.rng.choice([0, 2, 4, 5]),
+                    members=members,
+                )
+            )
         return projects
 
 
@@ -318,8 +499,10 @@ def apply_quirks(gen: Generator, lc: list[dict[str, Any]], other: list[dict[str,
     recoded = json.loads(json.dumps(lc[2]))
     recoded["funding_scheme_id"] = 7022
     recoded["funding_scheme"] = "human capital: learning communities als innovatieversneller"
-    recoded["project_members"] = [gen.person("Main Applicant", HOGESCHOLEN[6]),
-                                  gen.person("Co-applicant", MBO[5])]
+    recoded["project_members"] = [
+        gen.person("Main Applicant", HOGESCHOLEN[6]),
+        gen.person("Co-applicant", MBO[5]),
+    ]
     lc.append(recoded)
     # 7. No end date yet, and no members at all (non-LC).
     lc[12]["end_date"] = None
@@ -343,34 +526,41 @@ def build() -> list[dict[str, Any]]:
 
 
 def paginate(projects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    pages_content = [projects[i:i + PER_PAGE] for i in range(0, len(projects), PER_PAGE)]
+    pages_content = [projects[i : i + PER_PAGE] for i in range(0, len(projects), PER_PAGE)]
     # 9. The same project on two pages: the list shifted while a client paged through it, so
     #    page 3 starts with page 2's last project (an LC one) and page 3's last project moved
     #    on to page 4.
-    lc_index = next(i for i, p in enumerate(pages_content[1]) if "LC" in p["project_id"]
-                    or p["project_id"].startswith("NGF.1623"))
-    pages_content[1][lc_index], pages_content[1][-1] = (pages_content[1][-1],
-                                                         pages_content[1][lc_index])
+    lc_index = next(
+        i
+        for i, p in enumerate(pages_content[1])
+        if "LC" in p["project_id"] or p["project_id"].startswith("NGF.1623")
+    )
+    pages_content[1][lc_index], pages_content[1][-1] = (
+        pages_content[1][-1],
+        pages_content[1][lc_index],
+    )
     pages_content[2].insert(0, pages_content[1][-1])
     pages_content[3].insert(0, pages_content[2].pop())
     total = sum(len(p) for p in pages_content)
     envelopes = []
     for number, content in enumerate(pages_content, start=1):
-        envelopes.append({
-            "meta": {
-                "api_type": "NWO Projects API",
-                "version": "1.0.1",
-                "release_date": "2024-05-01",
-                "funder": "NWO (SAMPLE DATA - not real records)",
-                "ror_id": "https://ror.org/04jsz6e67",
-                "date": "2026-11-01",
-                "count": total,
-                "per_page": PER_PAGE,
-                "pages": len(pages_content),
-                "page": number,
-            },
-            "projects": content,
-        })
+        envelopes.append(
+            {
+                "meta": {
+                    "api_type": "NWO Projects API",
+                    "version": "1.0.1",
+                    "release_date": "2024-05-01",
+                    "funder": "NWO (SAMPLE DATA - not real records)",
+                    "ror_id": "https://ror.org/04jsz6e67",
+                    "date": "2026-11-01",
+                    "count": total,
+                    "per_page": PER_PAGE,
+                    "pages": len(pages_content),
+                    "page": number,
+                },
+                "projects": content,
+            }
+        )
     return envelopes
 
 
@@ -380,8 +570,7 @@ def main() -> None:
         old.unlink()
     for envelope in paginate(build()):
         path = OUT / f"page-{envelope['meta']['page']:03d}.json"
-        path.write_text(json.dumps(envelope, ensure_ascii=False, indent=1) + "\n",
-                        encoding="utf-8")
+        path.write_text(json.dumps(envelope, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(path, len(envelope["projects"]))
 
 

@@ -1,0 +1,108 @@
+"""Shared fixtures: an isolated data folder per test, fast HTTP policy, sample pages."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sources.http import HttpPolicy
+from sources.nwopen import SAMPLE_DIR
+
+NWOPEN_PATH = "/NWOpen-API/api/Projects"
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test writes its warehouse and snapshots under its own temporary folder."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("LCM_DATA_DIR", str(data))
+    for name in ("LCM_WAREHOUSE", "LCM_NWOPEN_URL", "LCM_SOURCE_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
+    return data
+
+
+@pytest.fixture
+def fast_policy() -> HttpPolicy:
+    return HttpPolicy(
+        user_agent="lc-monitor-tests/1.0 (+https://example.invalid/tests)",
+        timeout_s=1.0,
+        max_retries=2,
+        min_interval_s=0.0,
+        backoff_base_s=0.01,
+        backoff_max_s=2.0,
+    )
+
+
+def sample_pages() -> list[dict[str, Any]]:
+    """The bundled sample's pages as JSON (fresh copies: tests may change them)."""
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(SAMPLE_DIR.glob("page-*.json"))
+    ]
+
+
+def envelope(
+    projects: list[dict[str, Any]], page: int = 1, pages: int = 1, count: int | None = None
+) -> dict[str, Any]:
+    return {
+        "meta": {
+            "api_type": "NWO Projects API",
+            "version": "1.0.1",
+            "count": len(projects) if count is None else count,
+            "per_page": 100,
+            "pages": pages,
+            "page": page,
+        },
+        "projects": projects,
+    }
+
+
+def project(
+    project_id: str, scheme_id: int, scheme: str, members: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    record = {
+        "project_id": project_id,
+        "title": f"Project {project_id}",
+        "funding_scheme_id": scheme_id,
+        "funding_scheme": scheme,
+        "start_date": "2022-09-01T00:00:00",
+        "end_date": "2026-08-31",
+        "project_members": members,
+    }
+    record.update(extra)
+    return record
+
+
+def member(
+    role: str,
+    last_name: str,
+    organisation: str,
+    member_id: int | None = None,
+    orcid: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "role": role,
+        "member_id": member_id,
+        "first_name": "X",
+        "initials": "X.",
+        "prefix": None,
+        "last_name": last_name,
+        "orcid": orcid,
+        "organisation": organisation,
+        "ror": None,
+        "active": True,
+    }
+
+
+def serve_pages(httpserver: Any, pages: list[dict[str, Any]]) -> str:
+    """Serve ``pages`` like the API (?page=N&per_page=100) and return the endpoint URL."""
+    for number, body in enumerate(pages, start=1):
+        httpserver.expect_request(
+            NWOPEN_PATH, query_string={"page": str(number), "per_page": "100"}
+        ).respond_with_json(copy.deepcopy(body))
+    return httpserver.url_for(NWOPEN_PATH)

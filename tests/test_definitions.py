@@ -1,0 +1,63 @@
+"""The Dagster code location loads and wires raw -> staging -> marts with its checks."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import defs as load_defs
+from orchestration.defs.jobs import REFRESH_ALL
+
+RAW_PROJECTS = dg.AssetKey(["raw", "nwopen_projects"])
+RAW_MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
+STG_PROJECTS = dg.AssetKey(["staging", "stg_nwopen__projects"])
+STG_MEMBERS = dg.AssetKey(["staging", "stg_nwopen__project_members"])
+FCT_PROJECT = dg.AssetKey(["marts", "fct_project"])
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    return load_defs()
+
+
+def test_definitions_validate(defs):
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_lineage_is_one_graph(defs):
+    graph = defs.resolve_asset_graph()
+    assert graph.get(STG_PROJECTS).parent_keys == {RAW_PROJECTS}
+    assert graph.get(STG_MEMBERS).parent_keys == {RAW_MEMBERS}
+    assert FCT_PROJECT in graph.get_all_asset_keys()
+    # The raw tables are materializable Python assets, not external stubs.
+    assert graph.get(RAW_PROJECTS).is_materializable
+    assert graph.get(RAW_PROJECTS).group_name == "nwopen"
+    assert graph.get(STG_PROJECTS).group_name == "staging"
+    assert graph.get(FCT_PROJECT).group_name == "marts"
+
+
+def test_checks_are_attached(defs):
+    graph = defs.resolve_asset_graph()
+    checks = {key.asset_key: set() for key in graph.asset_check_keys}
+    for key in graph.asset_check_keys:
+        checks[key.asset_key].add(key.name)
+    assert "gx_raw_nwopen_projects" in checks[RAW_PROJECTS]
+    assert "gx_raw_nwopen_project_members" in checks[RAW_MEMBERS]
+    assert "gx_fct_project" in checks[FCT_PROJECT]
+    assert "unique_fct_project_project_key" in checks[FCT_PROJECT]  # a dbt test
+    assert "assert_project_end_not_before_start" in checks[FCT_PROJECT]
+
+
+def test_gx_checks_are_blocking(defs):
+    specs = [
+        spec
+        for checks_def in defs.asset_checks or []
+        for spec in checks_def.check_specs
+        if spec.name.startswith("gx_")
+    ]
+    assert len(specs) >= 3 and all(spec.blocking for spec in specs)
+
+
+def test_refresh_job_selects_everything(defs):
+    job = defs.resolve_job_def(REFRESH_ALL)
+    assert {RAW_PROJECTS, RAW_MEMBERS, FCT_PROJECT} <= job.asset_layer.executable_asset_keys

@@ -1,0 +1,185 @@
+"""End to end: real Dagster runs of every asset and check, real dbt, real DuckDB files.
+
+Expected figures are computed here from the bundled sample pages and the calls seed with the
+test's own code, not copied from the pipeline's output.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.definitions import defs as load_defs
+from orchestration.defs.jobs import REFRESH_ALL
+from orchestration.settings import CALLS_SEED
+
+from .conftest import sample_pages, serve_pages
+
+LEAD_ROLES = {"main applicant": 0, "hoofdaanvrager": 0, "project leader": 1, "projectleider": 1}
+
+
+def expected_projects(pages: list[dict]) -> dict[tuple[str, str], dict]:
+    """What fct_project should hold for these pages, worked out independently."""
+    with CALLS_SEED.open(newline="", encoding="utf-8") as handle:
+        calls = {
+            "".join(row["funding_scheme"].lower().split()): row for row in csv.DictReader(handle)
+        }
+    expected: dict[tuple[str, str], dict] = {}
+    for page in pages:
+        for p in page["projects"]:
+            call = calls.get("".join(p["funding_scheme"].lower().split()))
+            key = (p["project_id"], str(p["funding_scheme_id"]))
+            if call is None or key in expected:
+                continue
+            ranked = sorted(
+                p["project_members"],
+                key=lambda m: (LEAD_ROLES.get(m["role"].lower(), 2), str(m["member_id"])),
+            )
+            lead = ranked[0]["organisation"].split("||")[0].strip() if ranked else None
+            expected[key] = {
+                "programme": call["programme"],
+                "title": p["title"],
+                "lead": lead,
+                "lc": call["is_learning_community"] == "true",
+            }
+    return expected
+
+
+def run_refresh() -> dg.ExecuteInProcessResult:
+    job = load_defs().resolve_job_def(REFRESH_ALL)
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def fct_project(warehouse: Path) -> dict[tuple[str, str], dict]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT source_project_id, source_scheme_id, programme, title, lead_organisation,"
+            " is_learning_community FROM marts.fct_project"
+        ).fetchall()
+    return {
+        (r[0], r[1]): {"programme": r[2], "title": r[3], "lead": r[4], "lc": r[5]} for r in rows
+    }
+
+
+def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+
+
+def step_error(result: dg.ExecuteInProcessResult, step: str) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key == step:
+            error = event.step_failure_data.error
+            while error.cause is not None:
+                error = error.cause
+            return error.message
+    raise AssertionError(f"step {step} did not fail")
+
+
+@pytest.fixture
+def fast_http(monkeypatch):
+    monkeypatch.setenv("LCM_HTTP_MIN_INTERVAL", "0")
+    monkeypatch.setenv("LCM_HTTP_BACKOFF", "0.01")
+    monkeypatch.setenv("LCM_HTTP_MAX_RETRIES", "1")
+    monkeypatch.setenv("LCM_HTTP_TIMEOUT", "5")
+
+
+def test_refresh_on_bundled_sample_twice(isolated_data: Path):
+    warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
+    expected = expected_projects(sample_pages())
+    assert len(expected) >= 20
+
+    first = run_refresh()
+    assert first.success
+    assert failed_checks(first) == []
+    evaluated = {e.check_name for e in first.get_asset_check_evaluations()}
+    assert {
+        "gx_raw_nwopen_projects",
+        "gx_raw_nwopen_project_members",
+        "gx_fct_project",
+        "unique_fct_project_project_key",
+    } <= evaluated
+    assert fct_project(warehouse) == expected
+
+    second = run_refresh()
+    assert second.success
+    snapshots = sorted((isolated_data / "raw" / "nwopen").iterdir())
+    assert len(snapshots) == 2
+    manifests = [json.loads((s / "manifest.json").read_text()) for s in snapshots]
+    assert [m["changed"] for m in manifests] == [True, False]
+    assert manifests[1]["previous_snapshot_id"] == manifests[0]["snapshot_id"]
+    assert sum(m["counts"]["records"] for m in manifests) == 2 * sum(
+        len(p["projects"]) for p in sample_pages()
+    )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        per_snapshot = con.execute(
+            "SELECT _snapshot_id, count(*) FROM raw.nwopen_projects GROUP BY 1"
+        ).fetchall()
+    assert sorted(n for _, n in per_snapshot) == [len(expected), len(expected)]
+    assert fct_project(warehouse) == expected  # built from the latest snapshot only
+
+
+def test_live_url_switch_reads_the_server(httpserver, isolated_data, fast_http, monkeypatch):
+    pages = sample_pages()
+    # Serve something different from the bundled files: drop one LC project, retitle another.
+    lc_pattern = re.compile(r"^(KICH4\.LC|NGF\.1623)\.")
+    lc_on_page1 = [p for p in pages[0]["projects"] if lc_pattern.match(p["project_id"])]
+    pages[0]["projects"].remove(lc_on_page1[0])
+    lc_on_page1[1]["title"] = "Served by the local test server"
+    for page in pages:
+        page["meta"]["count"] -= 1
+    monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, pages))
+
+    result = run_refresh()
+    assert result.success, failed_checks(result)
+    mart = fct_project(isolated_data / "warehouse" / "lc_monitor.duckdb")
+    assert mart == expected_projects(pages)
+    assert len(mart) == len(expected_projects(sample_pages())) - 1
+    assert "Served by the local test server" in {row["title"] for row in mart.values()}
+
+
+def test_bad_source_fails_its_asset_and_keeps_last_good_data(
+    httpserver, isolated_data, fast_http, monkeypatch
+):
+    warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
+    assert run_refresh().success
+    good = fct_project(warehouse)
+    snapshots_before = sorted((isolated_data / "raw" / "nwopen").iterdir())
+
+    # 1. The source is down: the NWOpen asset fails, naming the source and the URL.
+    httpserver.expect_request("/down").respond_with_data("maintenance", status=503)
+    down_url = httpserver.url_for("/down")
+    monkeypatch.setenv("LCM_NWOPEN_URL", down_url)
+    down = run_refresh()
+    assert not down.success
+    message = step_error(down, "nwopen_raw")
+    assert "[NWOpen]" in message and down_url in message and "HTTP 503" in message
+    assert fct_project(warehouse) == good
+    assert sorted((isolated_data / "raw" / "nwopen").iterdir()) == snapshots_before
+
+    # 2. The source answers with bad data (an LC project ending before it starts): the
+    #    blocking GX check fails with ERROR and dbt does not run, so the marts stay as they were.
+    pages = sample_pages()
+    victim = next(p for p in pages[0]["projects"] if p["project_id"].startswith("KICH4.LC"))
+    victim["start_date"], victim["end_date"] = "2025-01-01", "2023-01-01"
+    victim["title"] = "Corrupted title that must not reach the mart"
+    monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, copy.deepcopy(pages)))
+    bad = run_refresh()
+    assert not bad.success
+    assert "gx_raw_nwopen_projects" in failed_checks(bad)
+    gx = next(
+        e for e in bad.get_asset_check_evaluations() if e.check_name == "gx_raw_nwopen_projects"
+    )
+    assert gx.severity == dg.AssetCheckSeverity.ERROR
+    assert "expect_column_pair_values_a_to_be_greater_than_b" in gx.description
+    dbt_step_ran = any(e.step_key == "lc_monitor_dbt" and e.is_step_start for e in bad.all_events)
+    assert not dbt_step_ran
+    assert fct_project(warehouse) == good
+    # The bad pull is still kept as raw evidence, next to the earlier snapshots.
+    assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == len(snapshots_before) + 1

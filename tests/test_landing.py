@@ -1,0 +1,80 @@
+"""Raw landing: immutable timestamped snapshots, manifests, change detection, raw tables."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sources.landing import MANIFEST, RawFile, content_hash, land_snapshot, sha256
+from sources.raw_tables import append_snapshot
+
+T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+
+
+def _land(raw: Path, content: bytes, when: datetime, records=None):
+    return land_snapshot(
+        raw,
+        "demo",
+        "https://example.invalid/api",
+        [RawFile("page-0001.json", content, "https://example.invalid/api?page=1")],
+        content_sha256=content_hash(records if records is not None else content.decode()),
+        counts={"records": 1},
+        fetched_at=when,
+    )
+
+
+def test_snapshot_has_files_and_manifest(tmp_path: Path):
+    manifest, folder = _land(tmp_path, b'{"a": 1}', T0)
+    assert folder == tmp_path / "demo" / manifest.snapshot_id
+    assert (folder / "page-0001.json").read_bytes() == b'{"a": 1}'
+    written = json.loads((folder / MANIFEST).read_text())
+    assert written["location"] == "https://example.invalid/api"
+    assert written["fetched_at"].startswith("2026-11-01T02:00:00")
+    assert written["files"][0]["sha256"] == sha256(b'{"a": 1}')
+    assert written["counts"] == {"records": 1}
+    assert written["changed"] is True and written["previous_snapshot_id"] is None
+    assert not os.access(folder / "page-0001.json", os.W_OK) or os.geteuid() == 0
+    assert oct((folder / "page-0001.json").stat().st_mode)[-3:] == "444"
+
+
+def test_second_pull_is_new_snapshot_recorded_as_unchanged(tmp_path: Path):
+    first, folder1 = _land(tmp_path, b'{"a": 1}', T0, records=[1])
+    second, folder2 = _land(
+        tmp_path, b'{"a": 1, "date": "other"}', T0 + timedelta(days=1), records=[1]
+    )
+    third, _ = _land(tmp_path, b'{"a": 2}', T0 + timedelta(days=2), records=[2])
+    assert folder1 != folder2 and folder1.exists() and folder2.exists()
+    assert second.changed is False and second.previous_snapshot_id == first.snapshot_id
+    assert third.changed is True and third.previous_snapshot_id == second.snapshot_id
+    assert (folder1 / "page-0001.json").read_bytes() == b'{"a": 1}'  # untouched
+
+
+def test_never_overwrites_an_existing_snapshot(tmp_path: Path):
+    _land(tmp_path, b"1", T0)
+    with pytest.raises(FileExistsError):
+        _land(tmp_path, b"2", T0)
+    assert not [p for p in (tmp_path / "demo").iterdir() if p.name.startswith(".")]
+
+
+def test_raw_tables_append_snapshots_and_skip_reloads(tmp_path: Path):
+    columns = {"id": "VARCHAR", "n": "INTEGER"}
+    db = tmp_path / "w.duckdb"
+    m1, f1 = _land(tmp_path, b"1", T0)
+    m2, f2 = _land(tmp_path, b"2", T0 + timedelta(hours=1))
+    with duckdb.connect(str(db)) as con:
+        assert append_snapshot(con, m1, str(f1), {"raw.t": (columns, [{"id": "a", "n": 1}])}, 1)
+        assert append_snapshot(
+            con, m2, str(f2), {"raw.t": (columns, [{"id": "a", "n": 2}, {"id": "b", "n": 3}])}, 2
+        )
+        assert not append_snapshot(con, m2, str(f2), {"raw.t": (columns, [{"id": "z"}])}, 1)
+        rows = con.execute("SELECT _snapshot_id, id, n FROM raw.t ORDER BY n").fetchall()
+        snapshots = con.execute(
+            "SELECT snapshot_id, record_count, changed FROM raw.snapshots ORDER BY 1"
+        ).fetchall()
+    assert rows == [(m1.snapshot_id, "a", 1), (m2.snapshot_id, "a", 2), (m2.snapshot_id, "b", 3)]
+    assert snapshots == [(m1.snapshot_id, 1, True), (m2.snapshot_id, 2, True)]

@@ -1,0 +1,250 @@
+"""NWOpen connector against a local HTTP server and files: pagination, failures, quirks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import CALLS_SEED
+from sources import nwopen
+from sources.errors import SourceError
+from sources.nwopen.calls import CallCatalogue
+
+from .conftest import NWOPEN_PATH, envelope, member, project, sample_pages, serve_pages
+
+LC_2021 = "Human Capital: Learning communities als innovatieversneller"
+
+
+@pytest.fixture
+def catalogue() -> CallCatalogue:
+    return CallCatalogue.from_csv(CALLS_SEED)
+
+
+def test_walks_every_page_with_per_page_100(httpserver, fast_policy, catalogue):
+    pages = sample_pages()
+    url = serve_pages(httpserver, pages)
+    read = nwopen.read_pages(url, fast_policy)
+    assert [p.number for p in read] == list(range(1, len(pages) + 1))
+    assert [p.payload for p in read] == pages
+    requests = [request for request, _ in httpserver.log if request.path == NWOPEN_PATH]
+    assert sorted(int(r.args["page"]) for r in requests) == list(range(1, len(pages) + 1))
+    assert {r.args["per_page"] for r in requests} == {"100"}
+
+
+def test_sample_over_http_equals_sample_from_files(httpserver, fast_policy, catalogue):
+    url = serve_pages(httpserver, sample_pages())
+    over_http = nwopen.parse_pages(nwopen.read_pages(url, fast_policy), catalogue)
+    from_files = nwopen.parse_pages(
+        nwopen.read_pages(str(nwopen.SAMPLE_DIR), fast_policy), catalogue
+    )
+    assert over_http.projects == from_files.projects
+    assert over_http.members == from_files.members
+
+
+def test_429_then_success(httpserver, fast_policy, catalogue):
+    pages = sample_pages()[:1]
+    pages[0]["meta"].update(pages=1, count=len(pages[0]["projects"]))
+    httpserver.expect_oneshot_request(NWOPEN_PATH).respond_with_data(
+        "", status=429, headers={"Retry-After": "0"}
+    )
+    url = serve_pages(httpserver, pages)
+    read = nwopen.read_pages(url, fast_policy)
+    assert len(read) == 1 and len(httpserver.log) == 2
+
+
+def test_500_until_retries_run_out_names_url_and_page(httpserver, fast_policy):
+    pages = sample_pages()
+    httpserver.expect_request(
+        NWOPEN_PATH, query_string={"page": "1", "per_page": "100"}
+    ).respond_with_json(pages[0])
+    httpserver.expect_request(NWOPEN_PATH).respond_with_data("oops", status=500)
+    url = httpserver.url_for(NWOPEN_PATH)
+    with pytest.raises(SourceError) as err:
+        nwopen.read_pages(url, fast_policy)
+    message = str(err.value)
+    assert message.startswith("[NWOpen]")
+    assert f"{url}?page=2&per_page=100" in message
+    assert "page 2" in message and "HTTP 500" in message
+
+
+def test_truncated_json_names_url_and_page(httpserver, fast_policy):
+    pages = sample_pages()
+    text = json.dumps(pages[1])
+    httpserver.expect_request(
+        NWOPEN_PATH, query_string={"page": "1", "per_page": "100"}
+    ).respond_with_json(pages[0])
+    httpserver.expect_request(
+        NWOPEN_PATH, query_string={"page": "2", "per_page": "100"}
+    ).respond_with_data(text[: len(text) // 2], content_type="application/json")
+    with pytest.raises(SourceError) as err:
+        nwopen.read_pages(httpserver.url_for(NWOPEN_PATH), fast_policy)
+    assert "page=2" in str(err.value)
+    assert "page 2 is not valid JSON" in str(err.value)
+
+
+def test_missing_envelope_field_is_named(httpserver, fast_policy):
+    body = envelope([])
+    del body["meta"]["pages"]
+    url = serve_pages(httpserver, [body])
+    with pytest.raises(SourceError) as err:
+        nwopen.read_pages(url, fast_policy)
+    assert err.value.field == "meta.pages"
+    assert "meta.pages" in str(err.value)
+
+
+def test_fewer_records_than_announced_fails(httpserver, fast_policy):
+    url = serve_pages(httpserver, [envelope([project("A.B.22.001", 1, LC_2021, [])], count=5)])
+    with pytest.raises(SourceError, match="announced 5 projects but 1 pages held only 1"):
+        nwopen.read_pages(url, fast_policy)
+
+
+def test_renamed_project_field_fails_naming_it(httpserver, fast_policy, catalogue):
+    record = project("A.B.22.001", 1, LC_2021, [])
+    record["fundingScheme"] = record.pop("funding_scheme")
+    url = serve_pages(httpserver, [envelope([record])])
+    pages = nwopen.read_pages(url, fast_policy)
+    with pytest.raises(SourceError) as err:
+        nwopen.parse_pages(pages, catalogue)
+    assert err.value.field == "funding_scheme"
+    assert url in str(err.value) and "'funding_scheme'" in str(err.value)
+
+
+def test_unreadable_date_fails_naming_field(fast_policy, catalogue, tmp_path: Path):
+    record = project("A.B.22.001", 1, LC_2021, [], start_date="1 september 2022")
+    (tmp_path / "page-001.json").write_text(json.dumps(envelope([record])))
+    pages = nwopen.read_pages(str(tmp_path), fast_policy)
+    with pytest.raises(SourceError) as err:
+        nwopen.parse_pages(pages, catalogue)
+    assert err.value.field == "start_date"
+    assert str(tmp_path / "page-001.json") in str(err.value)
+
+
+def test_missing_page_file_is_named(fast_policy, tmp_path: Path):
+    (tmp_path / "page-001.json").write_text(json.dumps(envelope([], pages=2)))
+    with pytest.raises(SourceError, match=r"page-002\.json"):
+        nwopen.read_pages(str(tmp_path), fast_policy)
+
+
+# --- the known quirks of the real API -------------------------------------------------------
+
+
+def _parse(projects, catalogue, pages_split=None):
+    bodies = (
+        [envelope(projects)]
+        if pages_split is None
+        else [
+            envelope(
+                chunk, page=i + 1, pages=len(pages_split), count=sum(len(c) for c in pages_split)
+            )
+            for i, chunk in enumerate(pages_split)
+        ]
+    )
+    pages = [
+        nwopen.pages.decode_page(i + 1, f"mem://{i + 1}", json.dumps(b).encode())
+        for i, b in enumerate(bodies)
+    ]
+    return nwopen.parse_pages(pages, catalogue)
+
+
+def test_quirk_same_project_id_under_two_schemes_is_two_projects(catalogue):
+    a = project("KICH4.LC.21.003", 7021, LC_2021, [member("Main Applicant", "A", "TNO", 1)])
+    b = project(
+        "KICH4.LC.21.003", 7022, LC_2021.lower(), [member("Main Applicant", "B", "Saxion", 2)]
+    )
+    extract = _parse([a, b], catalogue)
+    assert {(p["project_id"], p["funding_scheme_id"]) for p in extract.projects} == {
+        ("KICH4.LC.21.003", "7021"),
+        ("KICH4.LC.21.003", "7022"),
+    }
+    leads = {m["funding_scheme_id"]: m["organisation_top"] for m in extract.members if m["is_lead"]}
+    assert leads == {"7021": "TNO", "7022": "Saxion"}
+
+
+def test_quirk_several_project_leaders_lead_is_deterministic(catalogue):
+    members = [
+        member("Project leader", "Zwart", "Saxion", 300),
+        member("Project leader", "Aalders", "TNO", 120),
+        member("Co-applicant", "Bos", "Fontys", 5),
+    ]
+    first = _parse([project("X.Y.22.001", 1, LC_2021, members)], catalogue)
+    again = _parse([project("X.Y.22.001", 1, LC_2021, list(reversed(members)))], catalogue)
+    for extract in (first, again):
+        leads = [m for m in extract.members if m["is_lead"]]
+        assert len(leads) == 1
+        assert leads[0]["last_name"] == "Aalders"  # lowest member id among the leaders
+
+
+def test_quirk_main_applicant_leads_over_project_leader(catalogue):
+    members = [member("Project leader", "P", "TNO", 1), member("hoofdaanvrager", "H", "HZ", 9)]
+    extract = _parse([project("X.Y.22.001", 1, LC_2021, members)], catalogue)
+    assert [m["last_name"] for m in extract.members if m["is_lead"]] == ["H"]
+    assert [m["role_normalised"] for m in extract.members] == ["project_leader", "main_applicant"]
+
+
+def test_quirk_placeholder_orcid_becomes_null(catalogue):
+    members = [
+        member("Main Applicant", "A", "TNO", 1, orcid="https://orcid.org/-"),
+        member("Co-applicant", "B", "TNO", 2, orcid="https://orcid.org/0000-0000-1234-5678"),
+    ]
+    extract = _parse([project("X.Y.22.001", 1, LC_2021, members)], catalogue)
+    assert [m["orcid"] for m in extract.members] == [None, "https://orcid.org/0000-0000-1234-5678"]
+
+
+def test_quirk_organisation_hierarchy_top_level(catalogue):
+    path = "Universiteit Twente||Faculty of Engineering Technology||Thermal Engineering"
+    extract = _parse(
+        [project("X.Y.22.001", 1, LC_2021, [member("Main Applicant", "A", path, 1)])], catalogue
+    )
+    assert extract.members[0]["organisation"] == path
+    assert extract.members[0]["organisation_top"] == "Universiteit Twente"
+
+
+def test_quirk_same_project_on_two_pages_is_kept_once(catalogue):
+    a = project("X.Y.22.001", 1, LC_2021, [member("Main Applicant", "A", "TNO", 1)])
+    b = project("X.Y.22.002", 1, LC_2021, [member("Main Applicant", "B", "TNO", 2)])
+    extract = _parse([], catalogue, pages_split=[[a, b], [b]])
+    assert [p["project_id"] for p in extract.projects] == ["X.Y.22.001", "X.Y.22.002"]
+    assert extract.repeated_records == 1 and extract.records_seen == 3
+    assert len(extract.members) == 2
+
+
+def test_quirk_call_names_match_regardless_of_case_and_spacing(catalogue):
+    variants = [
+        "  human capital:   LEARNING communities als innovatieversneller ",
+        "Human Capital:Learning communities als innovatieversneller",
+    ]
+    projects = [project(f"X.Y.22.00{i}", i, name, []) for i, name in enumerate(variants)]
+    projects.append(project("X.Y.22.009", 9, "NWO Talentprogramma Veni ENW", []))
+    extract = _parse(projects, catalogue)
+    assert [p["call_id"] for p in extract.projects] == ["kic_lc_2021", "kic_lc_2021"]
+    assert extract.distinct_projects == 3
+
+
+def test_quirk_dates_and_datetimes(catalogue):
+    extract = _parse(
+        [project("X.Y.22.001", 1, LC_2021, [], start_date="2022-09-01T00:00:00", end_date=None)],
+        catalogue,
+    )
+    assert str(extract.projects[0]["start_date"]) == "2022-09-01"
+    assert extract.projects[0]["end_date"] is None
+
+
+def test_sample_snapshot_holds_every_quirk(catalogue, fast_policy):
+    """The bundled sample must exercise what the connector handles (sources.md)."""
+    pages = nwopen.read_pages(str(nwopen.SAMPLE_DIR), fast_policy)
+    raw = [p for page in pages for p in page.projects]
+    extract = nwopen.parse_pages(pages, catalogue)
+    ids = [p["project_id"] for p in raw]
+    keys = [(p["project_id"], p["funding_scheme_id"]) for p in raw]
+    assert len(set(keys)) < len(keys), "a project repeated on two pages"
+    assert len({i for i in ids if ids.count(i) > 1}) > len({k for k in keys if keys.count(k) > 1})
+    members = [m for p in raw for m in p["project_members"]]
+    assert any(m["orcid"] == "https://orcid.org/-" for m in members)
+    assert any("||" in m["organisation"] for m in members)
+    assert any(sum(m["role"] == "Project leader" for m in p["project_members"]) > 1 for p in raw)
+    assert any("T00:00:00" in (p["start_date"] or "") for p in raw)
+    assert {m["role"] for m in members} >= {"hoofdaanvrager", "projectleider"}
+    assert len(raw) - extract.in_scope >= 300, "many non-LC projects among the LC ones"
+    assert extract.in_scope >= 20
