@@ -11,6 +11,12 @@ DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
+# Local settings (see .env.example); plain KEY=VALUE lines.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
+
 # The venv's bin/ first on PATH: dagster-dbt runs the `dbt` executable.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DAGSTER_HOME := $(DAGSTER_HOME_DIR)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import dagster as dg
 import pytest
 
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
+from orchestration.settings import REPO_ROOT
 
 RAW_PROJECTS = dg.AssetKey(["raw", "nwopen_projects"])
 RAW_MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
@@ -61,3 +64,18 @@ def test_gx_checks_are_blocking(defs):
 def test_refresh_job_selects_everything(defs):
     job = defs.resolve_job_def(REFRESH_ALL)
     assert {RAW_PROJECTS, RAW_MEMBERS, FCT_PROJECT} <= job.asset_layer.executable_asset_keys
+
+
+def test_instance_config_is_valid(tmp_path, monkeypatch):
+    """The repository's dagster.yaml loads as an instance: SQLite, no telemetry, pool of 1."""
+    shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))  # read by `base_dir: env: DAGSTER_HOME`
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert (tmp_path / "history" / "runs.db").exists()
+        assert instance.get_settings("telemetry") == {"enabled": False}
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+        assert instance.run_monitoring_enabled
+    finally:
+        instance.dispose()
