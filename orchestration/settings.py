@@ -80,9 +80,11 @@ def load_settings() -> Settings:
     if mode not in SOURCE_MODES:
         raise ConfigError(f"LCM_SOURCE_MODE={mode!r}: expected one of {', '.join(SOURCE_MODES)}")
     nwopen_default = NWOPEN_LIVE_URL if mode == "live" else str(NWOPEN_SAMPLE_DIR)
-    contact = _env("LCM_CONTACT", "https://github.com/lc-monitor/lc-monitor")
+    # Operators of a source should be able to reach whoever runs the crawler: set LCM_CONTACT.
+    contact = _env("LCM_CONTACT")
     http = HttpPolicy(
-        user_agent=f"lc-monitor/0.1 (Learning Community monitor; +{contact})",
+        user_agent="lc-monitor/0.1 (open-source Learning Community monitor"
+        + (f"; +{contact})" if contact else ")"),
         timeout_s=_env_float("LCM_HTTP_TIMEOUT", 60.0),
         max_retries=_env_int("LCM_HTTP_MAX_RETRIES", 5),
         min_interval_s=_env_float("LCM_HTTP_MIN_INTERVAL", 1.0),
