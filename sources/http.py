@@ -42,6 +42,7 @@ class PoliteClient:
         source: str,
         policy: HttpPolicy,
         *,
+        accept: str = "application/json",
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.source = source
@@ -49,7 +50,7 @@ class PoliteClient:
         self._sleep = sleep
         self._last_request_at: float | None = None
         self._client = httpx.Client(
-            headers={"User-Agent": policy.user_agent, "Accept": "application/json"},
+            headers={"User-Agent": policy.user_agent, "Accept": accept},
             timeout=httpx.Timeout(policy.timeout_s),
             follow_redirects=True,
         )
@@ -78,9 +79,18 @@ class PoliteClient:
         return min(self.policy.backoff_base_s * (2 ** (attempt - 1)), self.policy.backoff_max_s)
 
     def get(
-        self, url: str, *, params: Mapping[str, str | int] | None = None, what: str = ""
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        what: str = "",
     ) -> httpx.Response:
-        """GET ``url``; return the 2xx response or raise :class:`SourceError` naming the URL."""
+        """GET ``url``; return the 2xx response or raise :class:`SourceError` naming the URL.
+
+        A 304 Not Modified is returned too: it answers a conditional request (``headers``
+        with If-None-Match / If-Modified-Since) and the caller reuses what it had.
+        """
         label = f" ({what})" if what else ""
         attempts = self.policy.max_retries + 1
         last_problem = "no attempt made"
@@ -90,13 +100,13 @@ class PoliteClient:
             self.requests_made += 1
             response: httpx.Response | None = None
             try:
-                response = self._client.get(url, params=params)
+                response = self._client.get(url, params=params, headers=headers)
             except httpx.TimeoutException as exc:
                 last_problem = f"timed out after {self.policy.timeout_s:g} s ({type(exc).__name__})"
             except httpx.TransportError as exc:
                 last_problem = f"connection failed ({type(exc).__name__}: {exc})"
             else:
-                if response.is_success:
+                if response.is_success or response.status_code == 304:
                     return response
                 last_problem = f"HTTP {response.status_code} {response.reason_phrase}"
                 if response.status_code not in RETRYABLE_STATUS:

@@ -28,13 +28,19 @@ LEAD_ROLES = {"main applicant": 0, "hoofdaanvrager": 0, "project leader": 1, "pr
 def expected_projects(pages: list[dict]) -> dict[tuple[str, str], dict]:
     """What fct_project should hold for these pages, worked out independently."""
     with CALLS_SEED.open(newline="", encoding="utf-8") as handle:
-        calls = {
-            "".join(row["funding_scheme"].lower().split()): row for row in csv.DictReader(handle)
-        }
+        rows = list(csv.DictReader(handle))
+    calls = {"".join(r["funding_scheme"].lower().split()): r for r in rows if r["funding_scheme"]}
+    # Calls without a name are recognised by the prefix of the NWO file number (NGF. R&D).
+    prefixes = sorted(
+        ((row["file_number_prefix"], row) for row in rows if row["file_number_prefix"]),
+        key=lambda item: -len(item[0]),
+    )
     expected: dict[tuple[str, str], dict] = {}
     for page in pages:
         for p in page["projects"]:
             call = calls.get("".join(p["funding_scheme"].lower().split()))
+            if call is None:
+                call = next((row for pre, row in prefixes if p["project_id"].startswith(pre)), None)
             key = (p["project_id"], str(p["funding_scheme_id"]))
             if call is None or key in expected:
                 continue
@@ -93,7 +99,9 @@ def fast_http(monkeypatch):
 def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
     expected = expected_projects(sample_pages())
-    assert len(expected) >= 20
+    assert sum(row["lc"] for row in expected.values()) >= 20
+    assert any(not row["lc"] and row["programme"] == "GroenvermogenNL"
+               for row in expected.values()), "GroenvermogenNL R&D projects, flagged non-LC"
 
     first = run_refresh()
     assert first.success
@@ -122,6 +130,7 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
             "SELECT _snapshot_id, count(*) FROM raw.nwopen_projects GROUP BY 1"
         ).fetchall()
     assert sorted(n for _, n in per_snapshot) == [len(expected), len(expected)]
+    assert manifests[1]["changed"] is False
     assert fct_project(warehouse) == expected  # built from the latest snapshot only
 
 

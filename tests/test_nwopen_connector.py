@@ -246,5 +246,22 @@ def test_sample_snapshot_holds_every_quirk(catalogue, fast_policy):
     assert any(sum(m["role"] == "Project leader" for m in p["project_members"]) > 1 for p in raw)
     assert any("T00:00:00" in (p["start_date"] or "") for p in raw)
     assert {m["role"] for m in members} >= {"hoofdaanvrager", "projectleider"}
-    assert len(raw) - extract.in_scope >= 300, "many non-LC projects among the LC ones"
-    assert extract.in_scope >= 20
+    lc_calls = {c.call_id for c in catalogue.calls if c.is_learning_community}
+    lc = [p for p in extract.projects if p["call_id"] in lc_calls]
+    assert len(lc) >= 20
+    assert len(raw) - len(lc) >= 300, "many other NWO projects among the LC ones"
+    assert any(p["call_id"] == "gvnl_rd" for p in extract.projects), "NGF R&D projects"
+
+
+def test_calls_match_by_name_first_then_by_file_number_prefix(catalogue):
+    gvnl_lc = "Learning communities als aanjagers van de groene waterstofeconomie"
+    projects = [
+        project("NGF.1623.24.001", 7124, gvnl_lc, []),
+        project("NGF.1582.22.035", 310, "GroenvermogenNL onderzoeksprogramma", []),
+        project("VI.Veni.21.001", 301, "NWO Talentprogramma Veni ENW", []),
+    ]
+    extract = _parse(projects, catalogue)
+    assert [(p["project_id"], p["call_id"]) for p in extract.projects] == [
+        ("NGF.1623.24.001", "gvnl_lc_2024"),
+        ("NGF.1582.22.035", "gvnl_rd"),
+    ]

@@ -237,7 +237,7 @@ def parse_pages(pages: list[RawPage], catalogue: CallCatalogue) -> NWOpenExtract
                 extract.repeated_records += 1
                 continue
             seen_keys.add(key)
-            call = catalogue.match(raw["funding_scheme"])
+            call = catalogue.match(raw["funding_scheme"], project_id)
             # Parse dates of every project, in scope or not: a format change shows at once.
             start = parse_date(
                 raw.get("start_date"),

@@ -440,6 +440,8 @@ class Generator:
         for n in range(count):
             scheme_id, scheme, prefix, department = OTHER_SCHEMES[n % len(OTHER_SCHEMES)]
             year = 2016 + self.rng.randint(0, 8)
+            if prefix.startswith("NGF"):
+                year = 2022 + year % 3  # the Groeifonds programme started in 2022
             topic = self.rng.choice(TOPICS)
             title = self.rng.choice(TEMPLATES).format(t=topic)
             title = title[0].upper() + title[1:]
@@ -515,7 +517,7 @@ def apply_quirks(gen: Generator, lc: list[dict[str, Any]], other: list[dict[str,
 def build() -> list[dict[str, Any]]:
     gen = Generator()
     lc = gen.lc_projects()
-    other = gen.other_projects(320)
+    other = gen.other_projects(360)
     apply_quirks(gen, lc, other)
     # Spread the LC projects among the others.
     projects = list(other)

@@ -20,8 +20,11 @@ select
     projects.funding_scheme_id,
     calls.call_id,
     calls.programme,
-    calls.call_round,
-    calls.funding_scheme as call_name,
+    -- A prefix-matched call spans rounds: its round is the file number's year (<yy>).
+    coalesce(
+        calls.call_round, 2000 + try_cast(split_part(projects.file_number, '.', 3) as integer)
+    ) as call_round,
+    coalesce(calls.funding_scheme, projects.funding_scheme_name) as call_name,
     calls.is_learning_community,
     projects.title,
     projects.start_date,
