@@ -15,6 +15,8 @@ from pathlib import Path
 from sources.http import HttpPolicy
 from sources.nwopen import LIVE_URL as NWOPEN_LIVE_URL
 from sources.nwopen import SAMPLE_DIR as NWOPEN_SAMPLE_DIR
+from sources.tse import LIVE_URL as TSE_LIVE_URL
+from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -59,6 +61,7 @@ class Settings:
     warehouse_path: Path
     source_mode: str
     nwopen_location: str
+    tse_location: str
     http: HttpPolicy
 
     @property
@@ -79,7 +82,9 @@ def load_settings() -> Settings:
     mode = (_env("LCM_SOURCE_MODE", "sample") or "sample").strip().lower()
     if mode not in SOURCE_MODES:
         raise ConfigError(f"LCM_SOURCE_MODE={mode!r}: expected one of {', '.join(SOURCE_MODES)}")
-    nwopen_default = NWOPEN_LIVE_URL if mode == "live" else str(NWOPEN_SAMPLE_DIR)
+    live = mode == "live"
+    nwopen_default = NWOPEN_LIVE_URL if live else str(NWOPEN_SAMPLE_DIR)
+    tse_default = TSE_LIVE_URL if live else str(TSE_SAMPLE_DIR)
     # Operators of a source should be able to reach whoever runs the crawler: set LCM_CONTACT.
     contact = _env("LCM_CONTACT")
     http = HttpPolicy(
@@ -95,6 +100,7 @@ def load_settings() -> Settings:
         warehouse_path=warehouse.resolve(),
         source_mode=mode,
         nwopen_location=_env("LCM_NWOPEN_URL", nwopen_default) or nwopen_default,
+        tse_location=_env("LCM_TSE_URL", tse_default) or tse_default,
         http=http,
     )
 

@@ -19,6 +19,7 @@ import pytest
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
 from orchestration.settings import CALLS_SEED
+from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
 from .conftest import sample_pages, serve_pages
 
@@ -28,7 +29,7 @@ LEAD_ROLES = {"main applicant": 0, "hoofdaanvrager": 0, "project leader": 1, "pr
 def expected_projects(pages: list[dict]) -> dict[tuple[str, str], dict]:
     """What fct_project should hold for these pages, worked out independently."""
     with CALLS_SEED.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        rows = [r for r in csv.DictReader(handle) if r["source_system"] == "nwopen"]
     calls = {"".join(r["funding_scheme"].lower().split()): r for r in rows if r["funding_scheme"]}
     # Calls without a name are recognised by the prefix of the NWO file number (NGF. R&D).
     prefixes = sorted(
@@ -58,16 +59,30 @@ def expected_projects(pages: list[dict]) -> dict[tuple[str, str], dict]:
     return expected
 
 
+RAW_SOURCES = ("nwopen", "tse")
+
+
+def mooi_grants_in_sample() -> list[str]:
+    """Grant numbers of the MOOI pages in the TSE sample, read with a regex, not the parser."""
+    grants = []
+    for path in (TSE_SAMPLE_DIR / "projecten").glob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        if re.search(r"Regeling:?</(?:dt|th)>\s*<(?:dd|td)>MOOI\b", html):
+            grants += re.findall(r"Projectnummer:?</(?:dt|th)>\s*<(?:dd|td)>(MOOI\d+)<", html)
+    return grants
+
+
 def run_refresh() -> dg.ExecuteInProcessResult:
     job = load_defs().resolve_job_def(REFRESH_ALL)
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
-def fct_project(warehouse: Path) -> dict[tuple[str, str], dict]:
+def fct_project(warehouse: Path, source_system: str = "nwopen") -> dict[tuple[str, str], dict]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "SELECT source_project_id, source_scheme_id, programme, title, lead_organisation,"
-            " is_learning_community FROM marts.fct_project"
+            " is_learning_community FROM marts.fct_project WHERE source_system = ?",
+            [source_system],
         ).fetchall()
     return {
         (r[0], r[1]): {"programme": r[2], "title": r[3], "lead": r[4], "lc": r[5]} for r in rows
@@ -115,8 +130,18 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     } <= evaluated
     assert fct_project(warehouse) == expected
 
+    mooi = fct_project(warehouse, "tse")
+    assert {key[0] for key in mooi} == set(mooi_grants_in_sample())
+    assert {row["programme"] for row in mooi.values()} == {"MOOI"}
+
     second = run_refresh()
     assert second.success
+    # Every source keeps both pulls; the second is recognised as unchanged.
+    for source in RAW_SOURCES:
+        pulls = sorted((isolated_data / "raw" / source).iterdir())
+        assert len(pulls) == 2, source
+        changed = [json.loads((s / "manifest.json").read_text())["changed"] for s in pulls]
+        assert changed == [True, False], source
     snapshots = sorted((isolated_data / "raw" / "nwopen").iterdir())
     assert len(snapshots) == 2
     manifests = [json.loads((s / "manifest.json").read_text()) for s in snapshots]

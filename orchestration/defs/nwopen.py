@@ -4,13 +4,12 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.ingest import land, load, snapshot_metadata
 from orchestration.metadata import source_failure, table_metadata
 from orchestration.settings import CALLS_SEED, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import nwopen
 from sources.errors import SourceError
-from sources.landing import land_snapshot
-from sources.raw_tables import append_snapshot
 
 PROJECTS = dg.AssetKey(["raw", "nwopen_projects"])
 MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
@@ -44,7 +43,8 @@ def nwopen_raw(
     context.log.info(f"NWOpen: reading {location}")
     try:
         pages = nwopen.read_pages(location, settings.http)
-        manifest, snapshot_dir = land_snapshot(
+        # Landed before parsing: a page that fails to parse is kept for diagnosis.
+        landed = land(
             settings.raw_dir,
             "nwopen",
             location,
@@ -52,32 +52,25 @@ def nwopen_raw(
             content_sha256=nwopen.content_sha256(pages),
             counts={"pages": len(pages), "records": sum(len(p.projects) for p in pages)},
         )
-        context.log.info(f"NWOpen: landed snapshot {snapshot_dir} (changed={manifest.changed})")
+        context.log.info(
+            f"NWOpen: landed snapshot {landed.snapshot_dir} (changed={landed.manifest.changed})"
+        )
         catalogue = nwopen.CallCatalogue.from_csv(CALLS_SEED)
         extract = nwopen.parse_pages(pages, catalogue)
     except SourceError as exc:
         raise source_failure(exc) from exc
 
-    with warehouse.connect() as con:
-        loaded = append_snapshot(
-            con,
-            manifest,
-            str(snapshot_dir),
-            {
-                "raw.nwopen_projects": (nwopen.PROJECT_COLUMNS, extract.projects),
-                "raw.nwopen_project_members": (nwopen.MEMBER_COLUMNS, extract.members),
-            },
-            record_count=extract.in_scope,
-        )
+    loaded = load(
+        warehouse,
+        landed,
+        {
+            "raw.nwopen_projects": (nwopen.PROJECT_COLUMNS, extract.projects),
+            "raw.nwopen_project_members": (nwopen.MEMBER_COLUMNS, extract.members),
+        },
+        record_count=extract.in_scope,
+    )
     common = {
-        "snapshot_id": manifest.snapshot_id,
-        "source_location": dg.MetadataValue.url(location)
-        if settings.nwopen_is_http
-        else dg.MetadataValue.path(location),
-        "snapshot_path": dg.MetadataValue.path(str(snapshot_dir)),
-        "content_changed": manifest.changed,
-        "previous_snapshot_id": manifest.previous_snapshot_id or "",
-        "newly_loaded": loaded,
+        **snapshot_metadata(landed, loaded),
         "pages": len(pages),
         "records_seen": extract.records_seen,
         "repeated_records_dropped": extract.repeated_records,

@@ -21,6 +21,7 @@ REQUIRED_COLUMNS = (
     "funding_scheme",
     "file_number_prefix",
     "is_learning_community",
+    "source_system",
 )
 
 
@@ -75,6 +76,8 @@ class CallCatalogue:
                 raise SourceError("calls", str(path), "missing column", field=missing[0])
             calls = []
             for line, row in enumerate(reader, start=2):
+                if row["source_system"].strip() != "nwopen":
+                    continue  # MOOI rounds and register schemes share the seed
                 try:
                     call = Call(
                         call_id=row["call_id"].strip(),

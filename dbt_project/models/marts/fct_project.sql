@@ -1,6 +1,11 @@
--- One row per funded project across programmes (so far: NWOpen's KIC and GroenvermogenNL calls).
+-- One row per funded project per programme: NWOpen's KIC and GroenvermogenNL calls and the
+-- MOOI projects of the Topsector Energie database.
 with nwopen as (
     select * from {{ ref('int_nwopen__projects_with_leads') }}
+),
+
+mooi as (
+    select * from {{ ref('int_tse__projects_with_calls') }}
 )
 
 select
@@ -19,3 +24,23 @@ select
     is_learning_community,
     snapshot_id
 from nwopen
+
+union all
+
+select
+    'tse:' || grant_number as project_key,
+    programme,
+    'tse' as source_system,
+    grant_number as source_project_id,
+    null as source_scheme_id,
+    title,
+    call_id,
+    call_name,
+    call_round,
+    start_date,
+    end_date,
+    lead_organisation,
+    -- A MOOI consortium is not itself a Learning Community; its 2024 LC supplements are.
+    false as is_learning_community,
+    snapshot_id
+from mooi

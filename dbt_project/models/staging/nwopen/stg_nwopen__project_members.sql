@@ -1,10 +1,6 @@
 -- Members of the current NWOpen projects: the rows of the latest snapshot, renamed and keyed.
 with source as (
-    select * from {{ source('raw', 'nwopen_project_members') }}
-),
-
-latest as (
-    select max(_snapshot_id) as snapshot_id from source
+    {{ latest_snapshot(source('raw', 'nwopen_project_members')) }}
 )
 
 select
@@ -28,4 +24,3 @@ select
     source.active as is_active,
     source._snapshot_id as snapshot_id
 from source
-inner join latest on source._snapshot_id = latest.snapshot_id

@@ -1,11 +1,6 @@
 -- Current NWOpen projects: the rows of the latest snapshot, renamed and keyed.
 with source as (
-    select * from {{ source('raw', 'nwopen_projects') }}
-),
-
-latest as (
-    -- Snapshot ids are UTC timestamps, so the greatest is the newest pull.
-    select max(_snapshot_id) as snapshot_id from source
+    {{ latest_snapshot(source('raw', 'nwopen_projects')) }}
 )
 
 select
@@ -27,4 +22,3 @@ select
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
 from source
-inner join latest on source._snapshot_id = latest.snapshot_id

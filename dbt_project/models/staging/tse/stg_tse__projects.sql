@@ -1,0 +1,24 @@
+-- Current MOOI projects from the Topsector Energie project database: latest crawl, renamed.
+with source as (
+    {{ latest_snapshot(source('raw', 'tse_projects')) }}
+)
+
+select
+    source.grant_number,
+    source.tse_id as tse_page_id,
+    source.title,
+    source.scheme as scheme_name,
+    source.call_round,
+    source.mission,
+    source.lead_applicant as lead_organisation_name,
+    source.start_date,
+    source.end_date,
+    source.subsidy_eur,
+    source.project_budget_eur,
+    source.tki,
+    source.website as website_url,
+    source.page_url,
+    source.partner_count,
+    source._snapshot_id as snapshot_id,
+    source._loaded_at as loaded_at
+from source
