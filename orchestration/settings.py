@@ -15,6 +15,7 @@ from pathlib import Path
 from sources.http import HttpPolicy
 from sources.nwopen import LIVE_URL as NWOPEN_LIVE_URL
 from sources.nwopen import SAMPLE_DIR as NWOPEN_SAMPLE_DIR
+from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE
 from sources.tse import LIVE_URL as TSE_LIVE_URL
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
@@ -62,6 +63,8 @@ class Settings:
     source_mode: str
     nwopen_location: str
     tse_location: str
+    # Register source name -> path or URL; None when live mode has no register configured.
+    register_locations: dict[str, str | None]
     http: HttpPolicy
 
     @property
@@ -101,6 +104,11 @@ def load_settings() -> Settings:
         source_mode=mode,
         nwopen_location=_env("LCM_NWOPEN_URL", nwopen_default) or nwopen_default,
         tse_location=_env("LCM_TSE_URL", tse_default) or tse_default,
+        # Registers have no public URL: live mode reads only what is configured.
+        register_locations={
+            "mooi_register": _env("LCM_MOOI_REGISTER", None if live else str(MOOI_SAMPLE)),
+            "gvnl_register": _env("LCM_GVNL_REGISTER", None if live else str(GVNL_SAMPLE)),
+        },
         http=http,
     )
 

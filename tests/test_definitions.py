@@ -79,3 +79,30 @@ def test_instance_config_is_valid(tmp_path, monkeypatch):
         assert instance.run_monitoring_enabled
     finally:
         instance.dispose()
+
+
+RAW_BY_SOURCE = {
+    "nwopen": ("nwopen_projects", "nwopen_project_members"),
+    "tse": ("tse_projects", "tse_project_partners"),
+    "mooi_register": ("mooi_register_projects", "mooi_register_partners"),
+    "gvnl_register": ("gvnl_register_projects", "gvnl_register_partners"),
+}
+
+
+def test_every_source_has_its_group_staging_and_gx_checks(defs):
+    graph = defs.resolve_asset_graph()
+    check_names = {key.asset_key: set() for key in graph.asset_check_keys}
+    for key in graph.asset_check_keys:
+        check_names[key.asset_key].add(key.name)
+    for group, tables in RAW_BY_SOURCE.items():
+        for table in tables:
+            key = dg.AssetKey(["raw", table])
+            assert graph.get(key).group_name == group
+            assert graph.get(key).is_materializable
+            assert f"gx_raw_{table}" in check_names[key]
+            # each raw table feeds exactly the staging models of its source
+            children = graph.get(key).child_keys
+            assert children and all(c.path[0] == "staging" for c in children), table
+    job = defs.resolve_job_def(REFRESH_ALL)
+    raw = {dg.AssetKey(["raw", t]) for tables in RAW_BY_SOURCE.values() for t in tables}
+    assert raw <= job.asset_layer.executable_asset_keys

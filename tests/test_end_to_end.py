@@ -14,11 +14,13 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import openpyxl
 import pytest
 
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
 from orchestration.settings import CALLS_SEED
+from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
 from .conftest import sample_pages, serve_pages
@@ -59,7 +61,7 @@ def expected_projects(pages: list[dict]) -> dict[tuple[str, str], dict]:
     return expected
 
 
-RAW_SOURCES = ("nwopen", "tse")
+RAW_SOURCES = ("nwopen", "tse", "mooi_register", "gvnl_register")
 
 
 def mooi_grants_in_sample() -> list[str]:
@@ -130,6 +132,22 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     } <= evaluated
     assert fct_project(warehouse) == expected
 
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        lcs_from_registers = con.execute(
+            "SELECT source_system, count(*) FROM marts.fct_project WHERE is_learning_community"
+            " AND source_system LIKE '%register' GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    # MOOI's LC supplements are only in its register; of GroenvermogenNL's regional LCs only
+    # the one without an NWO grant (the others are NWOpen's LC projects).
+    gvnl_without_grant = [
+        row for row in csv.DictReader(
+            (GVNL_SAMPLE / "projects.csv").open(encoding="utf-8-sig"), delimiter=";"
+        ) if not row["related_grant"]
+    ]  # fmt: skip
+    assert lcs_from_registers == [
+        ("gvnl_register", len(gvnl_without_grant)),
+        ("mooi_register", len(read_register(MOOI_SAMPLE, source="mooi_register").projects)),
+    ]
     mooi = fct_project(warehouse, "tse")
     assert {key[0] for key in mooi} == set(mooi_grants_in_sample())
     assert {row["programme"] for row in mooi.values()} == {"MOOI"}
@@ -217,3 +235,53 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     assert fct_project(warehouse) == good
     # The bad pull is still kept as raw evidence, next to the earlier snapshots.
     assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == len(snapshots_before) + 1
+
+
+def run_assets(*tables: str) -> dg.ExecuteInProcessResult:
+    job = load_defs().resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(
+        asset_selection=[dg.AssetKey(["raw", t]) for t in tables],
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def test_register_assets_report_snapshots_and_refuse_bad_registers(
+    isolated_data, monkeypatch, tmp_path
+):
+    tables = ("mooi_register_projects", "mooi_register_partners")
+    first = run_assets(*tables)
+    assert first.success
+    metadata = {
+        m.asset_key.path[1]: m.materialization.metadata
+        for m in first.get_asset_materialization_events()
+    }
+    projects = metadata["mooi_register_projects"]
+    assert projects["dagster/row_count"].value == 6
+    assert projects["content_changed"].value is True
+    assert projects["source_location"].value == str(MOOI_SAMPLE)
+    assert projects["snapshot_id"].value
+    snapshot = projects["snapshot_id"].value
+
+    # A register with a bad cell fails its own asset, naming file, sheet, row and column,
+    # and what was loaded before stays the latest snapshot in the raw tables.
+    workbook = openpyxl.load_workbook(MOOI_SAMPLE)
+    workbook["Projects"]["I3"] = "ongeveer een ton"
+    broken = tmp_path / "broken.xlsx"
+    workbook.save(broken)
+    monkeypatch.setenv("LCM_MOOI_REGISTER", str(broken))
+    bad = run_assets(*tables)
+    assert not bad.success
+    message = step_error(bad, "mooi_register_raw")
+    assert f"[mooi_register] {broken}" in message
+    assert "sheet 'Projects' row 3 column 'subsidy_eur': not an amount" in message
+    with duckdb.connect(str(isolated_data / "warehouse" / "lc_monitor.duckdb"), True) as con:
+        latest = con.execute("SELECT max(_snapshot_id) FROM raw.mooi_register_projects").fetchone()
+    assert latest == (snapshot,)
+
+    # Live mode has no public register to fall back on: unset, the asset says what to set.
+    monkeypatch.delenv("LCM_MOOI_REGISTER")
+    monkeypatch.setenv("LCM_SOURCE_MODE", "live")
+    live = run_assets(*tables)
+    assert not live.success
+    assert "set LCM_MOOI_REGISTER" in step_error(live, "mooi_register_raw")

@@ -1,0 +1,22 @@
+-- Current MOOI LC supplements from the programme office's register: latest pull, renamed.
+with source as (
+    {{ latest_snapshot(source('raw', 'mooi_register_projects')) }}
+)
+
+select
+    source.register_id,
+    source.programme,
+    source.lc_name,
+    source.region,
+    source.related_grant,
+    source.call_round,
+    source.start_date,
+    source.end_date,
+    source.subsidy_eur,
+    source.students_reached,
+    source.professionals_reached,
+    source.website as website_url,
+    source.source_row,
+    source._snapshot_id as snapshot_id,
+    source._loaded_at as loaded_at
+from source
