@@ -20,8 +20,14 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes its warehouse and snapshots under its own temporary folder."""
     data = tmp_path / "data"
     monkeypatch.setenv("LCM_DATA_DIR", str(data))
-    for name in ("LCM_WAREHOUSE", "LCM_SOURCE_MODE", "LCM_NWOPEN_URL", "LCM_TSE_URL",
-                 "LCM_MOOI_REGISTER", "LCM_GVNL_REGISTER"):
+    for name in (
+        "LCM_WAREHOUSE",
+        "LCM_SOURCE_MODE",
+        "LCM_NWOPEN_URL",
+        "LCM_TSE_URL",
+        "LCM_MOOI_REGISTER",
+        "LCM_GVNL_REGISTER",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
     return data

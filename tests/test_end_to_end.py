@@ -117,8 +117,9 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
     expected = expected_projects(sample_pages())
     assert sum(row["lc"] for row in expected.values()) >= 20
-    assert any(not row["lc"] and row["programme"] == "GroenvermogenNL"
-               for row in expected.values()), "GroenvermogenNL R&D projects, flagged non-LC"
+    assert any(
+        not row["lc"] and row["programme"] == "GroenvermogenNL" for row in expected.values()
+    ), "GroenvermogenNL R&D projects, flagged non-LC"
 
     first = run_refresh()
     assert first.success

@@ -234,8 +234,11 @@ def test_missing_file_or_folder(tmp_path: Path):
 def test_server_down_and_slow(httpserver: HTTPServer, fast_policy):
     httpserver.expect_request("/down/projects.csv").respond_with_data("oops", status=500)
     url = httpserver.url_for("/down")
-    with pytest.raises(SourceError, match=r"\[gvnl_register\] .*/down/projects\.csv: GET "
-                       r"\(register projects\) failed after 3 attempts; last: HTTP 500"):
+    with pytest.raises(
+        SourceError,
+        match=r"\[gvnl_register\] .*/down/projects\.csv: GET "
+        r"\(register projects\) failed after 3 attempts; last: HTTP 500",
+    ):
         read_register(url, source="gvnl_register", policy=fast_policy)
 
     def slow(request: Request) -> Response:
@@ -243,7 +246,10 @@ def test_server_down_and_slow(httpserver: HTTPServer, fast_policy):
         return Response(MOOI_SAMPLE.read_bytes(), content_type=XLSX)
 
     httpserver.expect_request("/slow.xlsx").respond_with_handler(slow)
-    with pytest.raises(SourceError, match=r"slow\.xlsx: GET \(register workbook\) failed .*"
-                       r"timed out after 1 s"):
+    with pytest.raises(
+        SourceError,
+        match=r"slow\.xlsx: GET \(register workbook\) failed .*"
+        r"timed out after 1 s",
+    ):
         read_register(httpserver.url_for("/slow.xlsx"), source="mooi_register",
                       policy=fast_policy)  # fmt: skip

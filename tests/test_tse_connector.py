@@ -266,8 +266,6 @@ def test_unreadable_amount_names_the_field(httpserver: HTTPServer, fast_policy):
 
 
 def test_missing_sample_file_names_the_path(tmp_path: Path):
-    (tmp_path / "projecten.html").write_text(
-        '<a href="/projecten/weg-1">weg</a>', encoding="utf-8"
-    )
+    (tmp_path / "projecten.html").write_text('<a href="/projecten/weg-1">weg</a>', encoding="utf-8")
     with pytest.raises(SourceError, match=r"\[TSE\] .*projecten/weg-1\.html: cannot read"):
         read_site(str(tmp_path), policy=None)

@@ -45,9 +45,7 @@ def tse_raw(
     location = settings.tse_location
     source_dir = settings.raw_dir / SOURCE_DIR
     previous = latest_manifest(source_dir)
-    cached = (
-        tse.previous_documents(previous, source_dir / previous.snapshot_id) if previous else {}
-    )
+    cached = tse.previous_documents(previous, source_dir / previous.snapshot_id) if previous else {}
     context.log.info(f"TSE: crawling {location} ({len(cached)} pages cached for revalidation)")
     try:
         documents = tse.read_site(location, settings.http, cached)

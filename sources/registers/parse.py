@@ -116,11 +116,19 @@ def _check_partners(
     for partner in partners:
         rid = partner["register_id"]
         if rid and rid not in project_ids:
-            problems.add(sheet, partner["source_row"], "register_id",
-                         f"{rid!r} is not a register_id of sheet '{projects_sheet.name}'")
+            problems.add(
+                sheet,
+                partner["source_row"],
+                "register_id",
+                f"{rid!r} is not a register_id of sheet '{projects_sheet.name}'",
+            )
         if partner["role"] == "penvoerder" and leads[rid] > 1:
-            problems.add(sheet, partner["source_row"], "role",
-                         f"{rid!r} has {leads[rid]} penvoerders; exactly one is allowed")
+            problems.add(
+                sheet,
+                partner["source_row"],
+                "role",
+                f"{rid!r} has {leads[rid]} penvoerders; exactly one is allowed",
+            )
     for project in projects:
         rid = project["register_id"]
         if rid and leads[rid] == 0:

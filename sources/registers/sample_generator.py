@@ -205,9 +205,24 @@ def write_mooi() -> None:
     projects = workbook.active
     projects.title = "Projects"  # the sheet name's case differs from the template
     # A header as an office types it: other case, trailing blanks, and an extra column.
-    _header(projects, ["Register_ID", "programme", "LC_name ", "region", "related_grant",
-                       "call_round", "start_date", "end_date", "Subsidy_EUR",
-                       "students_reached", "professionals_reached", "website", "opmerking"])
+    _header(
+        projects,
+        [
+            "Register_ID",
+            "programme",
+            "LC_name ",
+            "region",
+            "related_grant",
+            "call_round",
+            "start_date",
+            "end_date",
+            "Subsidy_EUR",
+            "students_reached",
+            "professionals_reached",
+            "website",
+            "opmerking",
+        ],
+    )
     for rid, name, region, grant, start, end, subsidy, students, pros, web, remark in MOOI_LCS:
         projects.append([rid, "MOOI", name, region, grant, 2024, start, end, subsidy, students,
                          pros, web, remark])  # fmt: skip
@@ -220,8 +235,15 @@ def write_mooi() -> None:
     _header(partners, PARTNER_HEADER)
     for row in MOOI_PARTNERS:
         partners.append(list(row))
-    _readme_sheet(workbook, [BANNER, "", "MOOI Learning Community supplements, 2024 round.",
-                             "Amounts, dates, partners and reach are invented."])
+    _readme_sheet(
+        workbook,
+        [
+            BANNER,
+            "",
+            "MOOI Learning Community supplements, 2024 round.",
+            "Amounts, dates, partners and reach are invented.",
+        ],
+    )
     _save(workbook, MOOI_SAMPLE)
 
 

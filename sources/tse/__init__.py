@@ -60,8 +60,7 @@ def _file_name(index: int, doc: RawDocument) -> str:
 
 def raw_files(documents: list[RawDocument]) -> list[RawFile]:
     return [
-        RawFile(_file_name(i, d), d.content, d.location)
-        for i, d in enumerate(documents, start=1)
+        RawFile(_file_name(i, d), d.content, d.location) for i, d in enumerate(documents, start=1)
     ]
 
 

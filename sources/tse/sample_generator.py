@@ -248,7 +248,7 @@ def build_pages() -> list[Page]:
     for page, page_id in zip(pages, ids, strict=False):
         page.page_id = page_id
     others = []
-    for (title, scheme, number), page_id in zip(OTHER, ids[len(pages):], strict=True):
+    for (title, scheme, number), page_id in zip(OTHER, ids[len(pages) :], strict=True):
         other = Page(title, number, "2023", "", rng.choice(COMPANIES["Industrie"]), [],
                      scheme=scheme, page_id=page_id, period="1 maart 2023 - 28 februari 2025",
                      subsidy="€ 750.000")  # fmt: skip
@@ -321,9 +321,11 @@ def project_html(page: Page) -> str:
     rows = _value_rows(page)
     if page.layout == "dl":
         # Label case and a trailing colon vary between templates.
-        details = "<dl class=\"project-details\">\n" + "\n".join(
-            f"  <dt>{label}:</dt>\n  <dd>{value}</dd>" for label, value in rows
-        ) + "\n</dl>"
+        details = (
+            '<dl class="project-details">\n'
+            + "\n".join(f"  <dt>{label}:</dt>\n  <dd>{value}</dd>" for label, value in rows)
+            + "\n</dl>"
+        )
     else:
         details = "<table class=\"kenmerken\">\n<tbody>\n" + "\n".join(
             f"<tr><th scope=\"row\">{label.upper() if label == 'TKI' else label}</th>"
@@ -333,7 +335,7 @@ def project_html(page: Page) -> str:
 <h1>
   {escape(page.title)}
 </h1>
-<p class="intro">{escape(page.summary or 'Projectomschrijving volgt.')}</p>
+<p class="intro">{escape(page.summary or "Projectomschrijving volgt.")}</p>
 <section class="details">
 <h2>Projectgegevens</h2>
 {details}
@@ -347,7 +349,7 @@ def project_html(page: Page) -> str:
 def listing_html(pages: list[Page], number: int, total: int) -> str:
     items = "\n".join(
         f'<li class="project-card"><a href="/projecten/{_slug(p.title)}-{p.page_id}">'
-        f"{escape(p.title)}</a> <span class=\"regeling\">{escape(p.scheme.split(' ')[0])}</span>"
+        f'{escape(p.title)}</a> <span class="regeling">{escape(p.scheme.split(" ")[0])}</span>'
         "</li>"
         for p in pages
     )
