@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,13 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
     return data
+
+
+@pytest.fixture
+def patient_policy(fast_policy: HttpPolicy) -> HttpPolicy:
+    """Fast, but with a timeout that a loaded CI machine cannot hit: for happy-path tests that
+    count requests, where a retry after a spurious timeout would be a false failure."""
+    return dataclasses.replace(fast_policy, timeout_s=15.0)
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_template_has_the_header_only():
         read_register(TEMPLATE, source="template")
 
 
-def test_registers_by_url_match_the_files(httpserver: HTTPServer, fast_policy):
+def test_registers_by_url_match_the_files(httpserver: HTTPServer, patient_policy):
     httpserver.expect_request("/office/mooi.xlsx").respond_with_data(
         MOOI_SAMPLE.read_bytes(), content_type=XLSX
     )
@@ -99,13 +99,13 @@ def test_registers_by_url_match_the_files(httpserver: HTTPServer, fast_policy):
             (GVNL_SAMPLE / name).read_bytes(), content_type="text/csv"
         )
     mooi = read_register(httpserver.url_for("/office/mooi.xlsx"), source="mooi_register",
-                         policy=fast_policy)  # fmt: skip
+                         policy=patient_policy)  # fmt: skip
     gvnl = read_register(httpserver.url_for("/office/gvnl/"), source="gvnl_register",
-                         policy=fast_policy)  # fmt: skip
+                         policy=patient_policy)  # fmt: skip
     assert mooi.projects == read_register(MOOI_SAMPLE, source="m").projects
     assert content_sha256(gvnl) == content_sha256(read_register(GVNL_SAMPLE, source="g"))
     assert [f.name for f in gvnl.raw_files] == ["projects.csv", "partners.csv"]
-    assert all(r.headers["User-Agent"] == fast_policy.user_agent
+    assert all(r.headers["User-Agent"] == patient_policy.user_agent
                for r, _ in httpserver.log)  # fmt: skip
 
 

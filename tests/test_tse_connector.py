@@ -129,11 +129,11 @@ def test_real_projects_parsed_by_label_in_both_layouts():
 
 
 def test_crawl_over_http_follows_pagination_dedupes_links_and_is_polite(
-    httpserver: HTTPServer, fast_policy
+    httpserver: HTTPServer, patient_policy
 ):
     site = SampleSite()
     url = serve(httpserver, site)
-    documents = read_site(url, fast_policy)
+    documents = read_site(url, patient_policy)
     listings = [d for d in documents if d.kind == "listing"]
     projects = [d for d in documents if d.kind == "project"]
     listing_files = len(list(SAMPLE_DIR.glob("projecten*.html")))
@@ -142,20 +142,20 @@ def test_crawl_over_http_follows_pagination_dedupes_links_and_is_polite(
     # the featured box repeats a link: each project page is fetched once
     assert len(projects) == len(list((SAMPLE_DIR / "projecten").glob("*.html")))
     assert len(site.requests) == len(documents)
-    assert all(r.headers["User-Agent"] == fast_policy.user_agent for r in site.requests)
+    assert all(r.headers["User-Agent"] == patient_policy.user_agent for r in site.requests)
     over_http = parse_documents(documents)
-    from_files = parse_documents(read_site(str(SAMPLE_DIR), fast_policy))
+    from_files = parse_documents(read_site(str(SAMPLE_DIR), patient_policy))
     strip = [{k: v for k, v in p.items() if k != "page_url"} for p in from_files.projects]
     assert [{k: v for k, v in p.items() if k != "page_url"} for p in over_http.projects] == strip
     assert content_sha256(over_http) != ""
 
 
 def test_conditional_requests_reuse_the_previous_snapshot(
-    httpserver: HTTPServer, fast_policy, tmp_path: Path
+    httpserver: HTTPServer, patient_policy, tmp_path: Path
 ):
     site = SampleSite(etag=True)
     url = serve(httpserver, site)
-    first = read_site(url, fast_policy)
+    first = read_site(url, patient_policy)
     raw_dir = tmp_path / "raw"
     extract = parse_documents(first)
     land_snapshot(
@@ -167,22 +167,22 @@ def test_conditional_requests_reuse_the_previous_snapshot(
     cached = previous_documents(manifest, raw_dir / "tse" / manifest.snapshot_id)
     assert len(cached) == len(first)
 
-    second = read_site(url, fast_policy, cached)
+    second = read_site(url, patient_policy, cached)
     assert site.conditional_hits == len(first)
     assert all(d.not_modified for d in second)
     assert [d.content for d in second] == [d.content for d in first]
     assert content_sha256(parse_documents(second)) == content_sha256(extract)
 
 
-def test_a_changed_page_is_fetched_again_despite_the_cache(httpserver: HTTPServer, fast_policy):
+def test_a_changed_page_is_fetched_again_despite_the_cache(httpserver: HTTPServer, patient_policy):
     site = SampleSite(etag=True)
     url = serve(httpserver, site)
-    first = read_site(url, fast_policy)
+    first = read_site(url, patient_policy)
     cached = {d.url: CachedDocument(d.etag, d.last_modified, d.content) for d in first}
     page = next(d for d in first if d.kind == "project")
     changed = page.content.replace(b"</h1>", b" (herzien)</h1>", 1)
     site.overrides[urlparse(page.url).path] = changed
-    second = read_site(url, fast_policy, cached)
+    second = read_site(url, patient_policy, cached)
     refreshed = next(d for d in second if d.url == page.url)
     assert not refreshed.not_modified and refreshed.content == changed
 

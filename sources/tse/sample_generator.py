@@ -57,21 +57,25 @@ COMPANIES = {
     "Wind op zee": [
         "Van Oord", "Boskalis", "Heerema Marine Contractors", "Sif Netherlands",
         "Siemens Gamesa Renewable Energy", "TenneT TSO", "Eneco", "Vattenfall",
-        "Huisman Equipment", "Damen Shipyards", "IHC Offshore", "Deltares",
+        "Huisman Equipment", "Damen Shipyards", "IHC Offshore", "Deltares", "Jan De Nul",
+        "Seaway7", "Smulders", "Bredenoord", "Windpark Fryslân", "Ørsted Nederland",
     ],
     "Hernieuwbare elektriciteit op land": [
         "GroenLeven", "Solarfields", "Sunrock", "Exasun", "Solarge", "Alliander",
         "Enexis Netbeheer", "Stedin", "Eneco", "Tempress Systems", "Alfen", "Heliox",
+        "Zonnepanelen Delen", "Powerfield", "Giga Storage", "Skoon Energy", "Dutch Solar Systems",
     ],
     "Gebouwde omgeving": [
         "Itho Daalderop", "Remeha", "Intergas", "Daikin Nederland", "Heijmans",
         "BAM Bouw en Techniek", "VolkerWessels", "Dura Vermeer", "Ennatuurlijk", "Eteck",
         "Kingspan Unidek", "Saint-Gobain Nederland", "Croonwolter&dros", "Woonbedrijf",
+        "Factory Zero", "Ymere", "Portaal", "Nathan Systems", "Alkondor", "Inventum",
     ],
     "Industrie": [
         "Tata Steel Nederland", "Nouryon", "Dow Benelux", "Yara Sluiskil", "Shell Nederland",
         "Nobian", "Gasunie", "HyCC", "Sitech Services", "Chemelot", "Yokogawa Europe",
-        "Bronkhorst High-Tech", "Stork", "Witteveen+Bos",
+        "Bronkhorst High-Tech", "Stork", "Witteveen+Bos", "AVEBE", "Cosun Beet Company",
+        "FrieslandCampina", "Smurfit Westrock", "Holland Malt", "Kropman",
     ],
 }  # fmt: skip
 COMPANIES["SIGOHE"] = COMPANIES["Gebouwde omgeving"][:7] + COMPANIES[
