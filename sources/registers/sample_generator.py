@@ -87,6 +87,12 @@ MOOI_PARTNERS = [
     ("MOOI-LC-2024-06", "Yara Sluiskil", "bedrijf", "partner", "Terneuzen", "4541 HJ"),
     ("MOOI-LC-2024-06", "Zeeland Refinery N.V.", "bedrijf", "partner", "Borssele", None),
     ("MOOI-LC-2024-06", "Smart Delta Resources", "overig", "partner", "Middelburg", None),
+    ("MOOI-LC-2024-01", "Brainport Development", "overig", "partner", "Eindhoven", None),
+    ("MOOI-LC-2024-02", "Aeres MBO", "mbo", "partner", "Ede", None),
+    ("MOOI-LC-2024-03", "Gemeente Velsen", "overheid", "partner", "Velsen", None),
+    ("MOOI-LC-2024-04", "Hogeschool Leiden", "hbo", "partner", "Leiden", None),
+    ("MOOI-LC-2024-05", "Gemeente Nieuwegein", "overheid", "partner", "Nieuwegein", None),
+    ("MOOI-LC-2024-06", "Gemeente Borsele", "overheid", "partner", "Borssele", None),
 ]  # fmt: skip
 
 GVNL_LCS = [
@@ -156,6 +162,25 @@ GVNL_PARTNERS = [
     ("GVNL-LC-LIMBURG", "Maastricht University", "wo", "partner", "Maastricht", "6211 LK"),
     ("GVNL-LC-LIMBURG", "Gilde Opleidingen", "mbo", "partner", "Roermond", ""),
     ("GVNL-LC-LIMBURG", "Provincie Limburg", "overheid", "partner", "Maastricht", "6211 XH"),
+    ("GVNL-LC-ZW", "Evides Waterbedrijf", "bedrijf", "partner", "Terneuzen", ""),
+    ("GVNL-LC-ZW", "Impuls Zeeland", "overig", "partner", "Middelburg", ""),
+    ("GVNL-LC-ZW", "Gemeente Terneuzen", "overheid", "partner", "Terneuzen", ""),
+    ("GVNL-LC-OOST", "Oost NL", "overig", "partner", "Arnhem", ""),
+    ("GVNL-LC-OOST", "Twence", "bedrijf", "partner", "Hengelo", ""),
+    ("GVNL-LC-OOST", "Gemeente Almelo", "overheid", "partner", "Almelo", ""),
+    ("GVNL-LC-NOORD-HVC", "EMMTEC Services", "bedrijf", "partner", "Emmen", ""),
+    ("GVNL-LC-NOORD-HVC", "Gemeente Groningen", "overheid", "partner", "Groningen", ""),
+    ("GVNL-LC-NOORD-WW", "Gemeente Assen", "overheid", "partner", "Assen", ""),
+    ("GVNL-LC-NOORD-WW", "Entrance Centre of Expertise Energy", "kennisinstelling",
+     "partner", "Groningen", ""),
+    ("GVNL-LC-NW", "Gemeente Amsterdam", "overheid", "partner", "Amsterdam", ""),
+    ("GVNL-LC-NW", "Amsterdam Economic Board", "overig", "partner", "Amsterdam", ""),
+    ("GVNL-LC-RM", "Deltalinqs", "overig", "partner", "Rotterdam", ""),
+    ("GVNL-LC-RM", "STC Group", "mbo", "partner", "Rotterdam", ""),
+    ("GVNL-LC-RM", "Gemeente Rotterdam", "overheid", "partner", "Rotterdam", ""),
+    ("GVNL-LC-LIMBURG", "Brightlands Chemelot Campus", "overig", "partner", "Geleen", ""),
+    ("GVNL-LC-LIMBURG", "OCI Nitrogen", "bedrijf", "partner", "Geleen", ""),
+    ("GVNL-LC-LIMBURG", "Gemeente Sittard-Geleen", "overheid", "partner", "Sittard", ""),
 ]  # fmt: skip
 
 
