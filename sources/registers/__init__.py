@@ -3,11 +3,13 @@
 The template (``TEMPLATE.md``, ``template.xlsx``) has a projects sheet and a partners sheet.
 A pull: ``read_register`` (path or URL) returns the raw files for landing and the validated
 records; any bad cell fails the whole register with the sheet, row and column of each one.
+``parse_register`` does the same for files already in memory.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,54 +17,103 @@ from typing import Any
 from sources.http import HttpPolicy
 from sources.landing import RawFile, content_hash
 from sources.registers.parse import validate
-from sources.registers.read import fetch, sheets
-from sources.registers.schema import PARTNER_COLUMNS, PROJECT_COLUMNS
+from sources.registers.read import as_raw_files, fetch, sheets
+from sources.registers.schema import (
+    ORGANISATION_TYPES,
+    PARTNER_COLUMNS,
+    PROGRAMMES,
+    PROJECT_COLUMNS,
+    ROLES,
+)
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_DIR = HERE / "sample"
 MOOI_SAMPLE = SAMPLE_DIR / "mooi_lc_register.xlsx"
 GVNL_SAMPLE = SAMPLE_DIR / "gvnl_lc_register"
 TEMPLATE = HERE / "template.xlsx"
+TEMPLATE_DOC = HERE / "TEMPLATE.md"
 
 __all__ = [
     "GVNL_SAMPLE",
     "MOOI_SAMPLE",
+    "ORGANISATION_TYPES",
     "PARTNER_COLUMNS",
+    "PROGRAMMES",
     "PROJECT_COLUMNS",
+    "ROLES",
+    "SAMPLE_DIR",
+    "TEMPLATE",
+    "RawFile",
     "RegisterExtract",
     "content_sha256",
     "parse_register",
+    "raw_files",
     "read_register",
 ]
 
 
 @dataclass
 class RegisterExtract:
-    location: str
+    """One register as read: raw files for immutable landing plus its validated records."""
+
+    source: str
+    location: str  # the path or URL it was read from
     file_format: str  # "xlsx" or "csv"
     raw_files: list[RawFile]
-    projects: list[dict[str, Any]] = field(default_factory=list)
-    partners: list[dict[str, Any]] = field(default_factory=list)
-    extra_columns: list[str] = field(default_factory=list)  # present, not in the template
+    projects: list[dict[str, Any]] = field(default_factory=list)  # PROJECT_COLUMNS
+    partners: list[dict[str, Any]] = field(default_factory=list)  # PARTNER_COLUMNS
+    extra_columns: list[str] = field(default_factory=list)  # "<sheet>.<column>", ignored
+    warnings: list[str] = field(default_factory=list)  # loaded anyway, worth a look
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"projects": len(self.projects), "partners": len(self.partners)}
 
 
 def parse_register(
-    location: str, file_format: str, files: list[RawFile], *, source: str
+    files: Sequence[RawFile] | Mapping[str, bytes],
+    *,
+    source: str,
+    location: str | None = None,
 ) -> RegisterExtract:
-    """Validate already-read files (no I/O)."""
-    projects_sheet, partners_sheet = sheets(file_format, files, source)
-    projects, partners, extra = validate(projects_sheet, partners_sheet, source)
-    return RegisterExtract(location, file_format, files, projects, partners, extra)
+    """Validate a register already in memory (no I/O).
+
+    ``files`` is one ``.xlsx`` workbook or ``projects.csv`` plus ``partners.csv``, as
+    :class:`RawFile` objects or as ``{file name: bytes}``.
+    """
+    raw = as_raw_files(files)
+    file_format, projects_sheet, partners_sheet = sheets(raw, source)
+    valid = validate(projects_sheet, partners_sheet, source)
+    where = location if location is not None else " + ".join(f.location for f in raw)
+    return RegisterExtract(
+        source=source,
+        location=where,
+        file_format=file_format,
+        raw_files=raw,
+        projects=valid.projects,
+        partners=valid.partners,
+        extra_columns=valid.extra_columns,
+        warnings=valid.warnings,
+    )
 
 
 def read_register(
     location: str | Path, *, source: str, policy: HttpPolicy | None = None
 ) -> RegisterExtract:
     """Read and validate the register at ``location``: an ``.xlsx`` file, a folder with
-    ``projects.csv`` and ``partners.csv``, or an http(s) URL of either."""
+    ``projects.csv`` and ``partners.csv``, or an http(s) URL of either (a URL not ending in
+    ``.xlsx`` is the base of the two csv files). A URL needs ``policy``.
+
+    Raises :class:`~sources.errors.SourceError` naming ``source``, the file or URL and the
+    sheet, row and column of every bad cell.
+    """
     where = str(location)
-    file_format, files = fetch(where, source, policy)
-    return parse_register(where, file_format, files, source=source)
+    return parse_register(fetch(where, source, policy), source=source, location=where)
+
+
+def raw_files(extract: RegisterExtract) -> list[RawFile]:
+    """The files to land, exactly as received."""
+    return list(extract.raw_files)
 
 
 def content_sha256(extract: RegisterExtract) -> str:

@@ -13,7 +13,9 @@ from typing import Any
 from sources.errors import SourceError
 from sources.registers.schema import (
     GRANT_PATTERNS,
+    PARTNER_COLUMNS,
     PARTNER_SPEC,
+    PROJECT_COLUMNS,
     PROJECT_SPEC,
     BadCell,
     Column,
@@ -32,28 +34,58 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]  # (row number as the spreadsheet shows it, cells)
 
 
+@dataclass(frozen=True)
+class BadCellReport:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"sheet '{self.sheet}' row {self.row} column '{self.column}': {self.message}"
+
+
 @dataclass
 class Problems:
-    cells: list[str] = field(default_factory=list)
+    """Bad cells found so far; listed projects sheet first, then by row, as an office reads."""
+
+    sheet_order: list[str]
+    found: list[BadCellReport] = field(default_factory=list)
 
     def add(self, sheet: Sheet, row: int, column: str, message: str) -> None:
-        self.cells.append(f"sheet '{sheet.name}' row {row} column '{column}': {message}")
+        self.found.append(BadCellReport(sheet.name, row, column, message))
+
+    def in_reading_order(self) -> list[BadCellReport]:
+        # A stable sort: within a row, cell checks keep the template's column order.
+        return sorted(self.found, key=lambda p: (self.sheet_order.index(p.sheet), p.row))
 
 
-def _header_index(sheet: Sheet, spec: tuple[Column, ...], source: str) -> tuple[dict, list]:
+@dataclass
+class Validated:
+    projects: list[dict[str, Any]]
+    partners: list[dict[str, Any]]
+    extra_columns: list[str]  # "<sheet>.<column>" present in the file, not in the template
+    warnings: list[str]
+
+
+def _header_index(
+    sheet: Sheet, spec: tuple[Column, ...], source: str
+) -> tuple[dict[str, int], list[str]]:
     """Column name -> position; names compared without case and surrounding blanks."""
+    known = {c.name for c in spec}
     positions: dict[str, int] = {}
-    extra = []
+    extra: list[str] = []
     for index, cell in enumerate(sheet.header):
         name = str(cell).strip().casefold() if cell is not None else ""
         if not name:
+            continue
+        if name not in known:
+            extra.append(f"{sheet.name}.{name}")  # informational columns are allowed
             continue
         if name in positions:
             raise SourceError(source, sheet.file, f"sheet '{sheet.name}': column '{name}' "
                               "appears twice in the header", field=name)  # fmt: skip
         positions[name] = index
-        if name not in {c.name for c in spec}:
-            extra.append(f"{sheet.name}.{name}")
     for column in spec:
         if column.required and column.name not in positions:
             raise SourceError(
@@ -66,13 +98,12 @@ def _header_index(sheet: Sheet, spec: tuple[Column, ...], source: str) -> tuple[
 
 
 def _records(
-    sheet: Sheet, spec: tuple[Column, ...], source: str, problems: Problems
-) -> tuple[list[dict[str, Any]], list[str]]:
-    positions, extra = _header_index(sheet, spec, source)
+    sheet: Sheet, spec: tuple[Column, ...], positions: dict[str, int], problems: Problems
+) -> list[dict[str, Any]]:
     records = []
     for row_number, cells in sheet.rows:
         if all(c is None or str(c).strip() == "" for c in cells):
-            continue  # spreadsheets end in blank rows
+            continue  # spreadsheets end in (and sometimes contain) blank rows
         record: dict[str, Any] = {"source_row": row_number}
         for column in spec:
             index = positions.get(column.name)
@@ -87,17 +118,21 @@ def _records(
                     problems.add(sheet, row_number, column.name, "required, but empty")
             record[column.name] = value
         records.append(record)
-    return records, extra
+    return records
 
 
 def _check_projects(sheet: Sheet, projects: list[dict[str, Any]], problems: Problems) -> None:
-    counts = Counter(p["register_id"] for p in projects if p["register_id"])
+    rows_of: dict[str, list[int]] = {}
     for project in projects:
-        row = project["source_row"]
-        if project["register_id"] and counts[project["register_id"]] > 1:
+        if project["register_id"]:
+            rows_of.setdefault(project["register_id"], []).append(project["source_row"])
+    for project in projects:
+        rid, row = project["register_id"], project["source_row"]
+        if rid and len(rows_of[rid]) > 1:
+            rows = ", ".join(str(r) for r in rows_of[rid])
             problems.add(sheet, row, "register_id",
-                         f"{project['register_id']!r} appears {counts[project['register_id']]} "
-                         "times")  # fmt: skip
+                         f"{rid!r} appears {len(rows_of[rid])} times (rows {rows}); "
+                         "it must be unique")  # fmt: skip
         grant, programme = project["related_grant"], project["programme"]
         if grant and programme and not GRANT_PATTERNS[programme].match(grant):
             problems.add(sheet, row, "related_grant",
@@ -109,58 +144,99 @@ def _check_projects(sheet: Sheet, projects: list[dict[str, Any]], problems: Prob
 
 
 def _check_partners(
-    sheet: Sheet, partners: list[dict[str, Any]], project_ids: set[str], problems: Problems,
-    projects_sheet: Sheet, projects: list[dict[str, Any]],
-) -> None:  # fmt: skip
+    sheet: Sheet,
+    partners: list[dict[str, Any]],
+    projects_sheet: Sheet,
+    projects: list[dict[str, Any]],
+    problems: Problems,
+) -> None:
+    """Every partner belongs to a known LC, and every LC has exactly one penvoerder.
+
+    A penvoerder problem is reported on the partners sheet, where it is fixed: on each of the
+    LC's penvoerder rows when there are several, on its first partner row when there is none.
+    Only an LC without any partner row is reported on the projects sheet: there is no partner
+    row to point at.
+    """
+    project_ids = {p["register_id"] for p in projects if p["register_id"]}
+    rows_of: dict[str, list[int]] = {}
+    for partner in partners:
+        if partner["register_id"]:
+            rows_of.setdefault(partner["register_id"], []).append(partner["source_row"])
     leads = Counter(p["register_id"] for p in partners if p["role"] == "penvoerder")
     for partner in partners:
-        rid = partner["register_id"]
+        rid, row = partner["register_id"], partner["source_row"]
         if rid and rid not in project_ids:
             problems.add(
                 sheet,
-                partner["source_row"],
+                row,
                 "register_id",
                 f"{rid!r} is not a register_id of sheet '{projects_sheet.name}'",
             )
-        if partner["role"] == "penvoerder" and leads[rid] > 1:
+        if rid and partner["role"] == "penvoerder" and leads[rid] > 1:
             problems.add(
-                sheet,
-                partner["source_row"],
-                "role",
-                f"{rid!r} has {leads[rid]} penvoerders; exactly one is allowed",
+                sheet, row, "role", f"{rid!r} has {leads[rid]} penvoerders; exactly one is allowed"
             )
     for project in projects:
         rid = project["register_id"]
-        if rid and leads[rid] == 0:
+        if not rid or leads[rid]:
+            continue
+        if rid in rows_of:
+            rows = ", ".join(str(r) for r in rows_of[rid])
+            label = "rows" if len(rows_of[rid]) > 1 else "row"
+            problems.add(
+                sheet,
+                rows_of[rid][0],
+                "role",
+                f"{rid!r} has no penvoerder ({label} {rows}); exactly one is required",
+            )
+        else:
             problems.add(projects_sheet, project["source_row"], "register_id",
-                         f"{rid!r} has no partner with role penvoerder on sheet "
-                         f"'{sheet.name}'")  # fmt: skip
+                         f"{rid!r} has no rows on sheet '{sheet.name}'; a penvoerder is "
+                         "required")  # fmt: skip
 
 
-def validate(
-    projects_sheet: Sheet, partners_sheet: Sheet, source: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+def _warnings(projects: list[dict[str, Any]], extra_columns: list[str]) -> list[str]:
+    """What loads but deserves a look: nothing here stops the register."""
+    warnings = [f"column '{c}' is not in the template; ignored" for c in extra_columns]
+    warnings += [
+        f"row {p['source_row']} ({p['register_id']}): subsidy_eur is 0; leave the cell empty "
+        "when the amount is unknown"
+        for p in projects
+        if p["subsidy_eur"] == 0
+    ]
+    return warnings
+
+
+def _raise_bad_cells(problems: Problems, files: list[str], source: str) -> None:
+    found = problems.in_reading_order()
+    shown = found[:MAX_REPORTED]
+    detail = f"{len(found)} bad cell(s):\n" + "\n".join(str(p) for p in shown)
+    if len(found) > len(shown):
+        detail += f"\nand {len(found) - len(shown)} more"
+    raise SourceError(source, " + ".join(files), detail, field=shown[0].column)
+
+
+def validate(projects_sheet: Sheet, partners_sheet: Sheet, source: str) -> Validated:
     """Records of both sheets, or one SourceError listing every bad cell."""
-    problems = Problems()
-    projects, extra_p = _records(projects_sheet, PROJECT_SPEC, source, problems)
-    partners, extra_q = _records(partners_sheet, PARTNER_SPEC, source, problems)
+    project_positions, extra_p = _header_index(projects_sheet, PROJECT_SPEC, source)
+    partner_positions, extra_q = _header_index(partners_sheet, PARTNER_SPEC, source)
+    problems = Problems([projects_sheet.name, partners_sheet.name])
+    projects = _records(projects_sheet, PROJECT_SPEC, project_positions, problems)
+    partners = _records(partners_sheet, PARTNER_SPEC, partner_positions, problems)
     _check_projects(projects_sheet, projects, problems)
-    ids = {p["register_id"] for p in projects if p["register_id"]}
-    _check_partners(partners_sheet, partners, ids, problems, projects_sheet, projects)
-    if not projects and not problems.cells:
-        problems.cells.append(f"sheet '{projects_sheet.name}' has no rows")
-    if problems.cells:
-        shown = problems.cells[:MAX_REPORTED]
-        more = len(problems.cells) - len(shown)
-        detail = f"{len(problems.cells)} bad cell(s):\n" + "\n".join(shown)
-        if more:
-            detail += f"\nand {more} more"
-        first_column = shown[0].split("column '")[1].split("'")[0] if "column '" in shown[0] \
-            else None  # fmt: skip
-        files = sorted({projects_sheet.file, partners_sheet.file})
-        raise SourceError(source, " + ".join(files), detail, field=first_column)
+    _check_partners(partners_sheet, partners, projects_sheet, projects, problems)
+    files = list(dict.fromkeys([projects_sheet.file, partners_sheet.file]))
+    if problems.found:
+        _raise_bad_cells(problems, files, source)
+    if not projects:
+        raise SourceError(source, " + ".join(files), f"sheet '{projects_sheet.name}' has no "
+                          "rows: an empty register is not loaded")  # fmt: skip
     sequence: Counter[str] = Counter()
     for partner in partners:
         sequence[partner["register_id"]] += 1
         partner["partner_seq"] = sequence[partner["register_id"]]
-    return projects, partners, extra_p + extra_q
+    # Records in the output column order, so a printed record reads like the raw table.
+    projects = [{name: p[name] for name in PROJECT_COLUMNS} for p in projects]
+    partners = [{name: p[name] for name in PARTNER_COLUMNS} for p in partners]
+    extra = extra_p + extra_q
+    return Validated(projects, partners, extra, _warnings(projects, extra))

@@ -1,19 +1,26 @@
 """Reading a register from an xlsx workbook or a folder of two csv files, on disk or by URL.
 
 Workbooks are untrusted input: openpyxl parses their XML through defusedxml (imported here so
-that openpyxl picks it up), in read-only mode, and only cell values are taken (no formulas run).
+that a missing install fails loudly rather than silently falling back to the stdlib parser),
+in read-only mode, and only cell values are taken (no formulas are evaluated).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+import zlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
-import defusedxml  # noqa: F401  (openpyxl uses defusedxml when it is importable)
+import httpx
 import openpyxl
+from defusedxml import DefusedXmlException  # openpyxl parses with defusedxml when importable
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.xml import DEFUSEDXML
 
 from sources.errors import SourceError
 from sources.http import HttpPolicy, PoliteClient
@@ -22,27 +29,49 @@ from sources.registers.parse import Sheet
 from sources.registers.schema import PARTNER_SHEET, PROJECT_SHEET
 
 CSV_FILES = {"projects": "projects.csv", "partners": "partners.csv"}
+XLSX = "xlsx"
+CSV = "csv"
 
 
 def is_url(location: str) -> bool:
-    return location.startswith(("http://", "https://"))
+    return location.lower().startswith(("http://", "https://"))
 
 
-def fetch(location: str, source: str, policy: HttpPolicy | None) -> tuple[str, list[RawFile]]:
-    """The register's raw files and their format ("xlsx" or "csv"), exactly as received."""
+def _is_xlsx_url(url: str) -> bool:
+    return url.split("?", 1)[0].split("#", 1)[0].lower().endswith(".xlsx")
+
+
+def _safe_name(name: str, default: str) -> str:
+    """A file name from a URL that is safe to land as-is."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or default
+
+
+def _without_query(response: httpx.Response) -> str:
+    """Where a file came from, for the landing manifest: without a query that may hold a token."""
+    return str(response.url.copy_with(query=None))
+
+
+def fetch(location: str, source: str, policy: HttpPolicy | None) -> list[RawFile]:
+    """The register's raw files, exactly as received: one ``.xlsx`` or the two csv files."""
     if is_url(location):
         if policy is None:
             raise ValueError("an HTTP policy is needed to read a register by URL")
         with PoliteClient(source, policy, accept="*/*") as client:
-            if location.lower().split("?")[0].endswith(".xlsx"):
+            if _is_xlsx_url(location):
                 response = client.get(location, what="register workbook")
-                return "xlsx", [RawFile(_name(location), response.content, str(response.url))]
-            base = location.rstrip("/") + "/"
+                name = location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                return [RawFile(_safe_name(name, "register.xlsx"), response.content,
+                                _without_query(response))]  # fmt: skip
+            # Anything else is a folder-like base URL holding the two csv files; a query
+            # (e.g. a share link's access token) goes with each file.
+            base, _, query = location.partition("?")
             files = []
             for kind, name in CSV_FILES.items():
-                response = client.get(base + name, what=f"register {kind}")
-                files.append(RawFile(name, response.content, str(response.url)))
-            return "csv", files
+                url = f"{base.rstrip('/')}/{name}" + (f"?{query}" if query else "")
+                response = client.get(url, what=f"register {kind}")
+                files.append(RawFile(name, response.content, _without_query(response)))
+            return files
     path = Path(location)
     if path.is_dir():
         files = []
@@ -50,18 +79,59 @@ def fetch(location: str, source: str, policy: HttpPolicy | None) -> tuple[str, l
             try:
                 files.append(RawFile(name, (path / name).read_bytes(), str(path / name)))
             except OSError as exc:
-                raise SourceError(source, str(path / name), f"cannot read: {exc.strerror}") \
-                    from exc  # fmt: skip
-        return "csv", files
+                raise SourceError(
+                    source,
+                    str(path / name),
+                    f"cannot read the register file: {exc.strerror or exc}",
+                ) from exc
+        return files
+    if path.suffix.lower() == ".csv":
+        raise SourceError(
+            source,
+            str(path),
+            "a csv register is a folder holding "
+            f"{' and '.join(CSV_FILES.values())}: give the folder, not one file",
+        )
     try:
-        return "xlsx", [RawFile(path.name, path.read_bytes(), str(path))]
+        return [RawFile(path.name, path.read_bytes(), str(path))]
     except OSError as exc:
-        raise SourceError(source, str(path), f"cannot read the register: {exc.strerror}") \
+        raise SourceError(source, str(path), f"cannot read the register: {exc.strerror or exc}") \
             from exc  # fmt: skip
 
 
-def _name(url: str) -> str:
-    return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1] or "register.xlsx"
+def as_raw_files(files: Sequence[RawFile] | Mapping[str, bytes]) -> list[RawFile]:
+    """RawFiles, also from ``{name: bytes}`` (the name then doubles as the location)."""
+    if isinstance(files, Mapping):
+        return [RawFile(name, content, name) for name, content in files.items()]
+    return list(files)
+
+
+def file_format(files: Sequence[RawFile], source: str) -> str:
+    """The format: "xlsx" for one workbook, "csv" for projects.csv plus partners.csv."""
+    names = sorted(f.name for f in files)
+    if names == sorted(CSV_FILES.values()):
+        return CSV
+    if len(files) == 1 and not files[0].name.lower().endswith(".csv"):
+        return XLSX
+    where = " + ".join(f.location for f in files) or "(no files)"
+    raise SourceError(
+        source,
+        where,
+        f"expected one .xlsx workbook or the files "
+        f"{' and '.join(CSV_FILES.values())}; got {', '.join(names) or 'none'}",
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    """The root cause: openpyxl wraps XML errors in a vague multi-line message."""
+    inner = exc
+    while (inner.__cause__ or inner.__context__) is not None:
+        inner = inner.__cause__ or inner.__context__  # type: ignore[assignment]
+    if isinstance(inner, DefusedXmlException):
+        return f"its XML declares entities or a DTD, refused as unsafe ({type(inner).__name__})"
+    if inner is exc:
+        return str(exc)
+    return f"{type(inner).__name__}: {inner}"
 
 
 def _find_sheet(workbook: openpyxl.Workbook, names: tuple[str, ...]) -> str | None:
@@ -70,15 +140,26 @@ def _find_sheet(workbook: openpyxl.Workbook, names: tuple[str, ...]) -> str | No
 
 
 def xlsx_sheets(file: RawFile, source: str) -> tuple[Sheet, Sheet]:
+    if not DEFUSEDXML:
+        # OPENPYXL_DEFUSEDXML=False turns the guard off; not for files from outside.
+        raise SourceError(
+            source,
+            file.location,
+            "openpyxl is not using defusedxml "
+            "(OPENPYXL_DEFUSEDXML=False?); refusing to parse the workbook",
+        )
     if not zipfile.is_zipfile(io.BytesIO(file.content)):
         raise SourceError(source, file.location,
-                          "not an xlsx workbook (not a zip archive; truncated or another "
-                          "format?)")  # fmt: skip
+                          "not an xlsx workbook (not a zip archive; truncated, or a web page "
+                          "or another format?)")  # fmt: skip
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(file.content), read_only=True,
                                           data_only=True)  # fmt: skip
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SourceError(source, file.location, f"cannot open the workbook: {exc}") from exc
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
+            ParseError, zlib.error) as exc:  # fmt: skip
+        raise SourceError(
+            source, file.location, f"cannot open the workbook: {_reason(exc)}"
+        ) from exc
     try:
         sheets = []
         for names in (PROJECT_SHEET, PARTNER_SHEET):
@@ -89,7 +170,14 @@ def xlsx_sheets(file: RawFile, source: str) -> tuple[Sheet, Sheet]:
                     f"no sheet named '{names[0]}' (sheets: {', '.join(workbook.sheetnames)})",
                     field=names[0],
                 )  # fmt: skip
-            rows = list(workbook[found].iter_rows(values_only=True))
+            # Read-only mode parses a sheet's XML only now, so a damaged sheet fails here.
+            try:
+                rows = list(workbook[found].iter_rows(values_only=True))
+            except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError,
+                    zlib.error) as exc:  # fmt: skip
+                raise SourceError(
+                    source, file.location, f"cannot read sheet '{found}': {_reason(exc)}"
+                ) from exc
             header = list(rows[0]) if rows else []
             body = [(number, list(cells)) for number, cells in enumerate(rows[1:], start=2)]
             sheets.append(Sheet(found, file.location, header, body))
@@ -102,11 +190,20 @@ def csv_sheet(file: RawFile, kind: str, source: str) -> Sheet:
     try:
         text = file.content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(source, file.location, f"not UTF-8 text: {exc}") from exc
+        raise SourceError(source, file.location, f"not UTF-8 text ({exc}); save the sheet as "
+                          "'CSV UTF-8'", field=kind) from exc  # fmt: skip
+    if text.lstrip()[:1] == "<":
+        # Typically a sign-in or error page served with status 200 instead of the file.
+        raise SourceError(source, file.location, "not a csv file: it looks like an HTML or "
+                          "XML page", field=kind)  # fmt: skip
     first_line = text.split("\n", 1)[0]
     # Dutch Excel exports separate with ';' (the comma is the decimal mark).
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise SourceError(source, file.location, f"not a readable csv file: {exc}",
+                          field=kind) from exc  # fmt: skip
     if not rows:
         raise SourceError(source, file.location, "empty file", field=kind)
     body = [(number, [c if c != "" else None for c in cells])
@@ -114,11 +211,14 @@ def csv_sheet(file: RawFile, kind: str, source: str) -> Sheet:
     return Sheet(kind, file.location, rows[0], body)
 
 
-def sheets(file_format: str, files: list[RawFile], source: str) -> tuple[Sheet, Sheet]:
-    if file_format == "xlsx":
-        return xlsx_sheets(files[0], source)
+def sheets(files: Sequence[RawFile], source: str) -> tuple[str, Sheet, Sheet]:
+    """The format and the projects and partners sheets of the register's raw files."""
+    found_format = file_format(files, source)
+    if found_format == XLSX:
+        return (XLSX, *xlsx_sheets(files[0], source))
     by_name = {f.name: f for f in files}
     return (
+        CSV,
         csv_sheet(by_name[CSV_FILES["projects"]], "projects", source),
         csv_sheet(by_name[CSV_FILES["partners"]], "partners", source),
     )

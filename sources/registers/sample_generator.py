@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -50,7 +52,8 @@ MOOI_LCS = [
 ]  # fmt: skip
 # (register_id, organisation, type, role, municipality, postcode)
 MOOI_PARTNERS = [
-    ("MOOI-LC-2024-01", "Summa College", "mbo", "penvoerder", "Eindhoven", "5611 AB"),
+    # Types and roles typed in another case: the parser normalises them.
+    ("MOOI-LC-2024-01", "Summa College", "MBO", "Penvoerder", "Eindhoven", "5611 AB"),
     ("MOOI-LC-2024-01", "Fontys Hogescholen", "hbo", "partner", "Eindhoven", "5612AP"),
     ("MOOI-LC-2024-01", "TU/e", "wo", "partner", "Eindhoven", "5612 AZ"),
     ("MOOI-LC-2024-01", "Remeha B.V.", "bedrijf", "partner", "Apeldoorn", None),
@@ -68,7 +71,7 @@ MOOI_PARTNERS = [
     ("MOOI-LC-2024-03", "Nova College", "mbo", "partner", "Haarlem", "2035 RC"),
     ("MOOI-LC-2024-03", "Tata Steel IJmuiden", "bedrijf", "partner", "Velsen", "1951 JZ"),
     ("MOOI-LC-2024-03", "Dow Benelux", "bedrijf", "partner", "Terneuzen", None),
-    ("MOOI-LC-2024-03", "TNO", "kennisinstelling", "partner", "Petten", "1755 LE"),
+    ("MOOI-LC-2024-03", "TNO", "Kennisinstelling", "partner", "Petten", "1755 LE"),
     ("MOOI-LC-2024-03", "Techport", "overig", "partner", "Velsen", None),
     ("MOOI-LC-2024-04", "Technische Universiteit Delft", "wo", "penvoerder", "Delft",
      "2628 CN"),
@@ -203,14 +206,32 @@ def _header(sheet, names: list[str]) -> None:
         cell.font = Font(bold=True)
 
 
+def _stable_zip(data: bytes) -> bytes:
+    """The workbook with fixed zip timestamps and modified time: openpyxl stamps both with
+    the time of saving, which would change the sample's bytes on every run."""
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, content)
+    return out.getvalue()
+
+
 def _save(workbook: openpyxl.Workbook, path: Path) -> None:
     _stable(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(_stable_zip(buffer.getvalue()))
 
 
-def write_template() -> None:
+def write_template(path: Path = TEMPLATE) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "projects"
     _header(workbook["projects"], PROJECT_HEADER)
@@ -222,10 +243,10 @@ def write_template() -> None:
               for c in PARTNER_SPEC]  # fmt: skip
     _readme_sheet(workbook, lines)
     workbook.active.title = "projects"
-    _save(workbook, TEMPLATE)
+    _save(workbook, path)
 
 
-def write_mooi() -> None:
+def write_mooi(path: Path = MOOI_SAMPLE) -> None:
     workbook = openpyxl.Workbook()
     projects = workbook.active
     projects.title = "Projects"  # the sheet name's case differs from the template
@@ -257,7 +278,8 @@ def write_mooi() -> None:
                 cell.number_format = "dd-mm-yyyy"
     projects.append([None] * 13)  # a trailing blank row, as spreadsheets have
     partners = workbook.create_sheet("Partners")
-    _header(partners, PARTNER_HEADER)
+    # "organisation_type " with a trailing blank, as a header cell typed by hand may have.
+    _header(partners, [f"{n} " if n == "organisation_type" else n for n in PARTNER_HEADER])
     for row in MOOI_PARTNERS:
         partners.append(list(row))
     _readme_sheet(
@@ -269,7 +291,7 @@ def write_mooi() -> None:
             "Amounts, dates, partners and reach are invented.",
         ],
     )
-    _save(workbook, MOOI_SAMPLE)
+    _save(workbook, path)
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
@@ -278,19 +300,50 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # Excel's "CSV UTF-8" has a BOM
 
 
-def write_gvnl() -> None:
-    GVNL_SAMPLE.mkdir(parents=True, exist_ok=True)
+def write_gvnl(folder: Path = GVNL_SAMPLE) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     projects = [PROJECT_HEADER]
     for rid, name, region, grant, start, end, subsidy, students, pros, web in GVNL_LCS:
         projects.append([rid, "GroenvermogenNL", name, region, grant, "2024" if grant else "",
                          start, end, subsidy, students, pros, web])  # fmt: skip
-    (GVNL_SAMPLE / "projects.csv").write_bytes(_csv_bytes(projects))
+    (folder / "projects.csv").write_bytes(_csv_bytes(projects))
     partners = [PARTNER_HEADER] + [list(row) for row in GVNL_PARTNERS]
-    (GVNL_SAMPLE / "partners.csv").write_bytes(_csv_bytes(partners))
-    (GVNL_SAMPLE / "README.md").write_text(
+    (folder / "partners.csv").write_bytes(_csv_bytes(partners))
+    (folder / "README.md").write_text(
         f"# {BANNER}\n\nGroenvermogenNL regional Learning Communities as a programme office "
         "might export them from Excel (CSV UTF-8, `;`-separated). Regions and named LCs follow "
         "docs/sources.md; amounts, dates, partners and reach are invented.\n",
+        encoding="utf-8",
+    )
+
+
+def write_sample_readme(folder: Path = SAMPLE_DIR) -> None:
+    organisations = len({p[1] for p in MOOI_PARTNERS + GVNL_PARTNERS})
+    (folder / "README.md").write_text(
+        f"""# SAMPLE DATA — programme-office registers
+
+Generated by `python -m sources.registers.sample_generator`; do not edit by hand. Both follow
+[the template](../TEMPLATE.md).
+
+- `mooi_lc_register.xlsx` ({len(MOOI_LCS)} LCs, {len(MOOI_PARTNERS)} partner rows): the MOOI
+  Learning Community supplements of the 2024 round (the €1M scheme Topsector Energie added),
+  each attached to a 2024 MOOI consortium. The workbook carries a README sheet saying it is
+  sample data, an extra `opmerking` column, header cells in another case or with a trailing
+  blank, types and roles in another case, date cells next to dates typed as text, amounts as
+  numbers and as text (`€ 170.000`), a postcode without its space, and a blank last row.
+- `gvnl_lc_register/` ({len(GVNL_LCS)} LCs, {len(GVNL_PARTNERS)} partner rows):
+  GroenvermogenNL's regional Learning Communities as a `;`-separated "CSV UTF-8" export (with
+  BOM); one region (Limburg) has no NWO grant yet.
+
+Together: {len(MOOI_PARTNERS) + len(GVNL_PARTNERS)} partner rows, {organisations} distinct \
+organisation names.
+
+Real: the schemes, the GroenvermogenNL regions and named LCs (Hydrogen Lab, Applied Research
+Team, Hydrogen Valley Campus, Waterstof Werkt) and organisation names. Invented: every amount,
+date, partner list, number of students and professionals reached, website and id.
+Organisation names are spelled as an office might (`Hogeschool Zeeland`, `TU/e`, `RUG`),
+which differs from NWOpen and the Topsector Energie pages on purpose.
+""",
         encoding="utf-8",
     )
 
@@ -300,6 +353,7 @@ def main() -> None:
     write_template()
     write_mooi()
     write_gvnl()
+    write_sample_readme()
     partners = len(MOOI_PARTNERS) + len(GVNL_PARTNERS)
     organisations = len({p[1] for p in MOOI_PARTNERS + GVNL_PARTNERS})
     print(f"wrote {TEMPLATE.name}, {MOOI_SAMPLE.name} ({len(MOOI_LCS)} LCs) and "

@@ -42,8 +42,15 @@ def text(value: Any) -> str | None:
     return _text(value)
 
 
+def _no_bool(value: Any) -> None:
+    # An xlsx TRUE/FALSE cell arrives as bool, which Python would happily count as 1 or 0.
+    if isinstance(value, bool):
+        raise BadCell(f"a TRUE/FALSE cell, not a number: {value!r}")
+
+
 def whole_number(low: int, high: int | None = None) -> Callable[[Any], int | None]:
     def convert(value: Any) -> int | None:
+        _no_bool(value)
         raw = _text(value)
         if raw is None:
             return None
@@ -67,6 +74,9 @@ def a_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, (int, float)):
+        # A date typed into a cell formatted as a number shows up as Excel's day count.
+        raise BadCell(f"a number, not a date: {value!r} (format the cell as a date)")
     raw = _text(value)
     try:
         return dutch.parse_date(raw)
@@ -75,6 +85,7 @@ def a_date(value: Any) -> date | None:
 
 
 def amount(value: Any) -> float | None:
+    _no_bool(value)
     if isinstance(value, (int, float)):
         number = float(value)
     else:
