@@ -78,16 +78,18 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
                 f"(LCM_SOURCE_MODE={settings.source_mode} has no default for it)",
                 metadata={"source": register.source, "field": register.env_var},
             )
-        context.log.info(f"{register.source}: reading {location}")
+        context.log.info(f"{register.source}: reading {location.split('?', 1)[0]}")
         try:
             extract = registers.read_register(location, source=register.source,
                                               policy=settings.http)  # fmt: skip
         except SourceError as exc:
             raise source_failure(exc) from exc
+        # A share link's query may carry an access token: keep it out of manifests and the UI.
+        public_location = location.split("?", 1)[0]
         landed = land(
             settings.raw_dir,
             register.source,
-            location,
+            public_location,
             extract.raw_files,
             content_sha256=registers.content_sha256(extract),
             counts={"projects": len(extract.projects), "partners": len(extract.partners)},
@@ -108,6 +110,7 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             **snapshot_metadata(landed, loaded),
             "register_format": extract.file_format,
             "extra_columns_ignored": ", ".join(extract.extra_columns) or "none",
+            "warnings": "\n".join(extract.warnings) or "none",
         }
         yield dg.MaterializeResult(
             asset_key=projects,
