@@ -78,14 +78,14 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
                 f"(LCM_SOURCE_MODE={settings.source_mode} has no default for it)",
                 metadata={"source": register.source, "field": register.env_var},
             )
-        context.log.info(f"{register.source}: reading {location.split('?', 1)[0]}")
+        # A share link's query may carry an access token: keep it out of logs and manifests.
+        public_location = location.split("?", 1)[0]
+        context.log.info(f"{register.source}: reading {public_location}")
         try:
             extract = registers.read_register(location, source=register.source,
                                               policy=settings.http)  # fmt: skip
         except SourceError as exc:
             raise source_failure(exc) from exc
-        # A share link's query may carry an access token: keep it out of manifests and the UI.
-        public_location = location.split("?", 1)[0]
         landed = land(
             settings.raw_dir,
             register.source,
