@@ -49,7 +49,7 @@ $(DAGSTER_HOME_DIR)/dagster.yaml: dagster.yaml
 	ln -sf $(CURDIR)/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
 
 # dbt's manifest is what Dagster reads to build the dbt assets; parse again when dbt files change.
-$(MANIFEST): $(STAMP) $(shell find $(DBT_DIR)/models $(DBT_DIR)/seeds $(DBT_DIR)/macros $(DBT_DIR)/tests -type f 2>/dev/null) $(DBT_DIR)/dbt_project.yml
+$(MANIFEST): $(STAMP) $(shell find $(DBT_DIR)/models $(DBT_DIR)/seeds $(DBT_DIR)/macros $(DBT_DIR)/tests $(DBT_DIR)/snapshots -type f 2>/dev/null) $(DBT_DIR)/dbt_project.yml
 	cd $(DBT_DIR) && $(CURDIR)/$(BIN)/dbt parse --quiet --profiles-dir .
 
 manifest: $(MANIFEST)

@@ -29,6 +29,8 @@ select
     projects.title,
     projects.start_date,
     projects.end_date,
+    projects.award_amount_eur,
+    projects.grant_doi,
     leads.organisation_name as lead_organisation,
     projects.snapshot_id
 from projects

@@ -1,71 +1,71 @@
--- One row per funded project per programme: NWOpen's KIC and GroenvermogenNL calls, the
--- MOOI projects of the Topsector Energie database, and the registers' Learning Communities
--- that no other source carries (MOOI LC supplements; regional LCs without an NWO grant).
-with nwopen as (
-    select * from {{ ref('int_nwopen__projects_with_leads') }}
+-- One row per funded project per programme, with its status on the run date, its lead
+-- organisation (resolved) and when the monitor first and last saw it.
+{%- set run_date = var('run_date', none) %}
+with projects as (
+    select * from {{ ref('int_projects__unioned') }}
 ),
 
-mooi as (
-    select * from {{ ref('int_tse__projects_with_calls') }}
+variants as (
+    select organisation_name, organisation_key
+    from {{ ref('int_organisations__name_variants') }}
 ),
 
-register_lcs as (
-    select * from {{ ref('int_registers__learning_communities') }}
-    where not is_in_nwopen
+organisations as (
+    select organisation_key, organisation_name
+    from {{ ref('dim_organisation') }}
+),
+
+partners as (
+    select mentions.project_key, count(distinct variants.organisation_key) as partner_count
+    from {{ ref('int_participations__unioned') }} as mentions
+    inner join variants on mentions.organisation_name = variants.organisation_name
+    group by mentions.project_key
+),
+
+seen as (
+    select * from {{ ref('int_projects__seen_dates') }}
+),
+
+run as (
+    -- The date statuses refer to: the `run_date` var (tests pin it), else today.
+    select
+        {% if run_date %}cast('{{ run_date }}' as date){% else %}current_date{% endif %}
+            as status_date
 )
 
 select
-    'nwopen:' || nwopen_project_key as project_key,
-    programme,
-    'nwopen' as source_system,
-    file_number as source_project_id,
-    funding_scheme_id as source_scheme_id,
-    title,
-    call_id,
-    call_name,
-    call_round,
-    start_date,
-    end_date,
-    lead_organisation,
-    is_learning_community,
-    snapshot_id
-from nwopen
-
-union all
-
-select
-    'tse:' || grant_number as project_key,
-    programme,
-    'tse' as source_system,
-    grant_number as source_project_id,
-    null as source_scheme_id,
-    title,
-    call_id,
-    call_name,
-    call_round,
-    start_date,
-    end_date,
-    lead_organisation,
-    -- A MOOI consortium is not itself a Learning Community; its 2024 LC supplements are.
-    false as is_learning_community,
-    snapshot_id
-from mooi
-
-union all
-
-select
-    register_lc_key as project_key,
-    programme,
-    source_system,
-    register_id as source_project_id,
-    null as source_scheme_id,
-    lc_name as title,
-    call_id,
-    call_name,
-    call_round,
-    start_date,
-    end_date,
-    lead_organisation,
-    true as is_learning_community,
-    snapshot_id
-from register_lcs
+    projects.project_key,
+    projects.programme,
+    projects.source_system,
+    projects.source_project_id,
+    projects.source_scheme_id,
+    projects.title,
+    projects.call_id,
+    projects.call_name,
+    projects.call_round,
+    projects.mission,
+    projects.start_date,
+    projects.end_date,
+    case
+        when projects.start_date is null then 'onbekend'
+        when projects.start_date > run.status_date then 'planned'
+        when projects.end_date < run.status_date then 'ended'
+        else 'active'
+    end as status,
+    run.status_date,
+    projects.subsidy_eur,
+    projects.subsidy_source,
+    variants.organisation_key as lead_organisation_key,
+    organisations.organisation_name as lead_organisation_name,
+    projects.is_learning_community,
+    coalesce(partners.partner_count, 0) as partner_count,
+    projects.source_url,
+    cast(seen.first_seen_at as date) as first_seen_date,
+    cast(seen.last_seen_at as date) as last_seen_date,
+    projects.snapshot_id
+from projects
+cross join run
+left join variants on projects.lead_organisation = variants.organisation_name
+left join organisations on variants.organisation_key = organisations.organisation_key
+left join partners on projects.project_key = partners.project_key
+left join seen on projects.project_key = seen.project_key

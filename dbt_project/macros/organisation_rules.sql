@@ -1,0 +1,54 @@
+{#- Rules for recognising organisations across spellings. They live in one place so that the
+    alias seed, the reference seed and the sources' names are normalised the same way. -#}
+
+{% macro normalise_organisation_name(name) -%}
+    {#- Case, accents, punctuation and legal-form words do not tell organisations apart:
+        "Yara Sluiskil B.V." = "yara sluiskil", "N.V. Nederlandse Gasunie" = "nederlandse
+        gasunie". Legal forms are only removed at the start or end of a name, where they
+        are written; inside a name the same letters may be a word. -#}
+    nullif(trim(regexp_replace(regexp_replace(regexp_replace(
+        trim(regexp_replace(lower(strip_accents({{ name }})), '[^a-z0-9]+', ' ', 'g')),
+        '^(n v|nv|b v|bv) ', ''),
+        ' (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$', ''),
+        ' (b v|bv|n v|nv)$', '')), '')
+{%- endmacro %}
+
+{% macro organisation_key(normalised_name) -%}
+    {#- A readable, stable key: the normalised canonical name with dashes. -#}
+    replace({{ normalised_name }}, ' ', '-')
+{%- endmacro %}
+
+{% macro organisation_type_from_name(name) -%}
+    {#- Only patterns that do not guess: public bodies by their official prefix, schools
+        and universities by the words in their name ("University College" is a university), companies by a legal form they wrote
+        themselves. Everything else stays null (and becomes `onbekend`). -#}
+    case
+        when regexp_matches(lower({{ name }}), '^(gemeente|provincie|ministerie|waterschap|hoogheemraadschap) ')
+            or lower({{ name }}) = 'rijkswaterstaat'
+            then 'overheid'
+        when regexp_matches(lower({{ name }}), '(hogeschool|hogescholen|university of applied sciences)')
+            then 'hbo'
+        when regexp_matches(lower({{ name }}), '(universiteit|university)')
+            then 'wo'
+        when regexp_matches(lower({{ name }}), '(^roc |^mbo |\bmbo$| college$|-college$)')
+            then 'mbo'
+        when regexp_matches(lower({{ name }}), '(^n\.?v\.? | b\.?v\.?$| n\.?v\.?$| gmbh$| ltd\.?$)')
+            then 'bedrijf'
+    end
+{%- endmacro %}
+
+{% macro municipality_from_name(name) -%}
+    {#- A municipality's own organisation sits in that municipality. -#}
+    case
+        when regexp_matches({{ name }}, '^Gemeente ')
+            then trim(regexp_replace({{ name }}, '^Gemeente ', ''))
+    end
+{%- endmacro %}
+
+{% macro province_from_name(name) -%}
+    {#- A province's own organisation sits in that province. -#}
+    case
+        when regexp_matches({{ name }}, '^Provincie ')
+            then trim(regexp_replace({{ name }}, '^Provincie ', ''))
+    end
+{%- endmacro %}

@@ -1,0 +1,7 @@
+-- Every pull of the register in which each Learning Community appeared (all snapshots, not
+-- only the latest): the basis of first-seen and last-seen dates.
+select
+    source.register_id,
+    source._snapshot_id as snapshot_id,
+    source._loaded_at as loaded_at
+from {{ source('raw', 'gvnl_register_projects') }} as source
