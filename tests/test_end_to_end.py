@@ -81,9 +81,16 @@ def run_refresh() -> dg.ExecuteInProcessResult:
 
 def fct_project(warehouse: Path, source_system: str = "nwopen") -> dict[tuple[str, str], dict]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        # The lead as the source writes it, and the organisation fct_project resolved it to.
         rows = con.execute(
-            "SELECT source_project_id, source_scheme_id, programme, title, lead_organisation,"
-            " is_learning_community FROM marts.fct_project WHERE source_system = ?",
+            "SELECT f.source_project_id, f.source_scheme_id, f.programme, f.title,"
+            " v.organisation_name, f.is_learning_community"
+            " FROM marts.fct_project f"
+            " LEFT JOIN intermediate.int_projects__unioned u USING (project_key)"
+            " LEFT JOIN intermediate.int_organisations__name_variants v"
+            "   ON v.organisation_name = u.lead_organisation"
+            "   AND v.organisation_key = f.lead_organisation_key"
+            " WHERE f.source_system = ?",
             [source_system],
         ).fetchall()
     return {

@@ -1,0 +1,486 @@
+"""The marts' figures against answers worked out here, in Python, from the bundled sample.
+
+The sample is read with the connectors (tested on their own in test_*_connector.py and
+test_registers.py) or straight from the JSON; everything after that - which projects are in
+scope, which spellings are one organisation, its type and province, partner mixes, totals,
+medians and collaborations - is recomputed here from the seeds' CSV files and the rules
+documented in docs/marts.md, without the warehouse's SQL. One real run builds the warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import statistics
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
+from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
+from sources.tse import read_site
+from sources.tse.parse import parse_documents
+
+from .conftest import sample_pages
+from .test_end_to_end import expected_projects, failed_checks, run_refresh
+
+SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
+TYPES = ("bedrijf", "kennisinstelling", "mbo", "hbo", "wo", "overheid", "overig", "onbekend")
+
+
+def seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --- the documented rules, written again in Python -------------------------------------------
+
+
+def normalise(name: str) -> str:
+    """Case, accents, punctuation and legal forms at either end do not distinguish names."""
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = re.sub(r"^(n v|nv|b v|bv) ", "", text)
+    text = re.sub(r" (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$", "", text)
+    return re.sub(r" (b v|bv|n v|nv)$", "", text).strip()
+
+
+def type_from_name(name: str) -> str | None:
+    lower = name.lower()
+    if re.match(r"(gemeente|provincie|ministerie|waterschap|hoogheemraadschap) ", lower):
+        return "overheid"
+    if re.search(r"hogeschool|hogescholen|university of applied sciences", lower):
+        return "hbo"
+    if re.search(r"universiteit|university", lower):
+        return "wo"
+    if re.search(r"^roc |^mbo |\bmbo$| college$|-college$", lower):
+        return "mbo"
+    if re.search(r"^n\.?v\.? | b\.?v\.?$| n\.?v\.?$| gmbh$| ltd\.?$", lower):
+        return "bedrijf"
+    return None
+
+
+@dataclass
+class Mention:
+    project: str
+    name: str
+    source: str
+    is_lead: bool = False
+    ror: str | None = None
+    declared_type: str | None = None
+    place: str | None = None
+
+
+@dataclass
+class Project:
+    key: str
+    programme: str
+    call_round: int | None
+    mission: str | None
+    is_lc: bool
+    subsidy: float | None
+    start: date | None
+    end: date | None
+    lead_name: str | None
+    partners: set[str] = field(default_factory=set)  # organisation keys
+
+
+@dataclass
+class Sample:
+    projects: dict[str, Project]
+    mentions: list[Mention]
+    organisation_of: dict[str, str]  # name as written -> organisation
+    spellings: dict[str, set[str]]  # organisation -> names as written
+    type_of: dict[str, str]
+    province_of: dict[str, str | None]
+
+
+def nwopen_projects() -> tuple[dict[str, Project], list[Mention], dict[str, str]]:
+    # The call's round: the seed's, found by the call's name; else the file number's year.
+    rounds = {
+        "".join(row["funding_scheme"].lower().split()): row["call_round"]
+        for row in seed("programme_calls")
+        if row["source_system"] == "nwopen" and row["funding_scheme"]
+    }
+    expected = expected_projects(sample_pages())
+    projects: dict[str, Project] = {}
+    mentions: list[Mention] = []
+    file_numbers: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()
+    for page in sample_pages():
+        for raw in page["projects"]:
+            key = (raw["project_id"], str(raw["funding_scheme_id"]))
+            if key not in expected or key in seen:
+                continue
+            seen.add(key)
+            info = expected[key]
+            project_key = f"nwopen:{key[0]}|{key[1]}"
+            call_round = rounds.get("".join(raw["funding_scheme"].lower().split()))
+            year = int(raw["project_id"].split(".")[2]) + 2000
+            projects[project_key] = Project(
+                key=project_key,
+                programme=info["programme"],
+                call_round=int(call_round) if call_round else year,
+                mission=None,
+                is_lc=info["lc"],
+                subsidy=raw["award_amount"] or None,
+                start=date.fromisoformat(raw["start_date"][:10]) if raw["start_date"] else None,
+                end=date.fromisoformat(raw["end_date"][:10]) if raw["end_date"] else None,
+                lead_name=info["lead"],
+            )
+            file_numbers.setdefault(key[0], project_key)
+            file_numbers[key[0]] = min(file_numbers[key[0]], project_key)
+            for member in raw["project_members"]:
+                if member["organisation"]:
+                    mentions.append(
+                        Mention(
+                            project_key,
+                            member["organisation"].split("||")[0].strip(),
+                            "nwopen",
+                            ror=member["ror"],
+                        )
+                    )
+    return projects, mentions, file_numbers
+
+
+def tse_projects() -> tuple[dict[str, Project], list[Mention]]:
+    extract = parse_documents(read_site(str(TSE_SAMPLE_DIR), None))
+    projects: dict[str, Project] = {}
+    page_to_key: dict[str, str] = {}
+    for raw in extract.projects:
+        key = f"tse:{raw['grant_number']}"
+        page_to_key[raw["tse_id"]] = key
+        projects[key] = Project(
+            key=key,
+            programme="MOOI",
+            call_round=raw["call_round"],
+            mission=raw["mission"],
+            is_lc=False,
+            subsidy=raw["subsidy_eur"] or None,
+            start=raw["start_date"],
+            end=raw["end_date"],
+            lead_name=raw["lead_applicant"],
+        )
+    mentions = [
+        Mention(page_to_key[p["tse_id"]], p["organisation"].strip(), "tse", is_lead=p["is_lead"])
+        for p in extract.partners
+    ]
+    return projects, mentions
+
+
+def register_projects(
+    nwopen: dict[str, Project], file_numbers: dict[str, str]
+) -> tuple[dict[str, Project], list[Mention]]:
+    rounds = {row["source_system"]: row["call_round"] for row in seed("programme_calls")}
+    projects: dict[str, Project] = {}
+    mentions: list[Mention] = []
+    for location, source in ((MOOI_SAMPLE, "mooi_register"), (GVNL_SAMPLE, "gvnl_register")):
+        extract = read_register(location, source=source)
+        lc_key: dict[str, str] = {}
+        for raw in extract.projects:
+            in_nwopen = file_numbers.get(raw["related_grant"] or "")
+            lead = next(
+                p["organisation"]
+                for p in extract.partners
+                if p["register_id"] == raw["register_id"] and p["role"] == "penvoerder"
+            )
+            if in_nwopen:
+                lc_key[raw["register_id"]] = in_nwopen
+                # The register adds its subsidy to the NWOpen LC when NWOpen has none.
+                if nwopen[in_nwopen].subsidy is None:
+                    nwopen[in_nwopen].subsidy = raw["subsidy_eur"] or None
+                continue
+            key = f"{source}:{raw['register_id']}"
+            lc_key[raw["register_id"]] = key
+            call_round = raw["call_round"] or (int(rounds[source]) if rounds[source] else None)
+            projects[key] = Project(
+                key=key,
+                programme=raw["programme"],
+                call_round=call_round,
+                mission=None,
+                is_lc=True,
+                subsidy=raw["subsidy_eur"] or None,
+                start=raw["start_date"],
+                end=raw["end_date"],
+                lead_name=lead,
+            )
+        for p in extract.partners:
+            mentions.append(
+                Mention(
+                    lc_key[p["register_id"]],
+                    p["organisation"].strip(),
+                    source,
+                    declared_type=p["organisation_type"],
+                    place=p["municipality"],
+                )
+            )
+    return projects, mentions
+
+
+def resolve(mentions: list[Mention]) -> dict[str, str]:
+    """Name as written -> organisation: normalisation, alias seed, then shared ROR ids."""
+    aliases = {
+        normalise(r["alias"]): normalise(r["canonical_name"]) for r in seed("organisation_aliases")
+    }
+    reference_ror = {
+        normalise(r["canonical_name"]): r["ror_id"] for r in seed("organisations") if r["ror_id"]
+    }
+    reference = {normalise(r["canonical_name"]) for r in seed("organisations")}
+    count = Counter(m.name for m in mentions)
+    rors: dict[str, Counter] = defaultdict(Counter)
+    for m in mentions:
+        if m.ror:
+            rors[m.name][m.ror] += 1
+    resolved = {name: aliases.get(normalise(name), normalise(name)) for name in count}
+    resolved_mentions: Counter = Counter()
+    resolved_rors: dict[str, Counter] = defaultdict(Counter)
+    for name, target in resolved.items():
+        resolved_mentions[target] += count[name]
+        if rors[name]:
+            resolved_rors[target][rors[name].most_common(1)[0][0]] += count[name]
+    ror_of = {
+        target: reference_ror.get(target)
+        or (resolved_rors[target].most_common(1)[0][0] if resolved_rors[target] else None)
+        for target in resolved_mentions
+    }
+    group_name: dict[str, str] = {}
+    for ror in {r for r in ror_of.values() if r}:
+        members = [t for t, r in ror_of.items() if r == ror]
+        group_name[ror] = min(members, key=lambda t: (t not in reference, -resolved_mentions[t], t))
+    return {name: group_name.get(ror_of[target] or "", target) for name, target in resolved.items()}
+
+
+def classify(
+    mentions: list[Mention], organisation_of: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    reference = {normalise(r["canonical_name"]): r for r in seed("organisations")}
+    places = {r["place"]: r["province"] for r in seed("places")}
+    provinces = {r["province"] for r in seed("provinces")}
+    declared: dict[str, Counter] = defaultdict(Counter)
+    located: dict[str, Counter] = defaultdict(Counter)
+    named: dict[str, Counter] = defaultdict(Counter)
+    for m in mentions:
+        org = organisation_of[m.name]
+        if m.declared_type:
+            declared[org][m.declared_type] += 1
+        if m.place:
+            located[org][m.place] += 1
+    for name, org in organisation_of.items():
+        if type_from_name(name):
+            named[org][type_from_name(name)] += 1
+    type_of: dict[str, str] = {}
+    province_of: dict[str, str | None] = {}
+    for org in set(organisation_of.values()):
+        ref = reference.get(org)
+        type_of[org] = (
+            (ref and ref["organisation_type"])
+            or (declared[org] and declared[org].most_common(1)[0][0])
+            or (named[org] and named[org].most_common(1)[0][0])
+            or "onbekend"
+        )
+        place = (ref and ref["place"]) or (located[org] and located[org].most_common(1)[0][0])
+        names = [n for n, o in organisation_of.items() if o == org]
+        if not place:
+            place = next((n[len("Gemeente ") :] for n in names if n.startswith("Gemeente ")), None)
+        province = places.get(place) if place else None
+        if province is None and not place:
+            province = next(
+                (n[len("Provincie ") :] for n in names if n.startswith("Provincie ")), None
+            )
+            province = "Fryslân" if province == "Friesland" else province
+            province = province if province in provinces else None
+        province_of[org] = province
+    return type_of, province_of
+
+
+@pytest.fixture(scope="module")
+def truth() -> Sample:
+    projects, mentions, file_numbers = nwopen_projects()
+    mooi, mooi_mentions = tse_projects()
+    registers, register_mentions = register_projects(projects, file_numbers)
+    projects.update(mooi)
+    projects.update(registers)
+    mentions += mooi_mentions + register_mentions
+    organisation_of = resolve(mentions)
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for name, org in organisation_of.items():
+        spellings[org].add(name)
+    for m in mentions:
+        projects[m.project].partners.add(organisation_of[m.name])
+    type_of, province_of = classify(mentions, organisation_of)
+    return Sample(projects, mentions, organisation_of, dict(spellings), type_of, province_of)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    data = tmp_path_factory.mktemp("marts") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LCM_DATA_DIR", str(data))
+        for name in ("LCM_WAREHOUSE", "LCM_SOURCE_MODE", "LCM_NWOPEN_URL", "LCM_TSE_URL"):
+            patch.delenv(name, raising=False)
+        patch.delenv("LCM_MOOI_REGISTER", raising=False)
+        patch.delenv("LCM_GVNL_REGISTER", raising=False)
+        result = run_refresh()
+    assert result.success
+    assert failed_checks(result) == []
+    con = duckdb.connect(str(data / "warehouse" / "lc_monitor.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def test_organisations_are_merged_across_spellings(warehouse, truth: Sample):
+    dim = rows(warehouse, "SELECT organisation_key, name_variants FROM marts.dim_organisation")
+    groups = {frozenset(r["name_variants"].split(" | ")) for r in dim}
+    assert groups == {frozenset(names) for names in truth.spellings.values()}
+    merged = [names for names in truth.spellings.values() if len(names) > 1]
+    assert len(merged) >= 25, "the sample holds many spellings of the same organisation"
+    assert len(dim) == len(truth.spellings)
+    # The same organisation named in Dutch and English, with and without legal form:
+    together = {frozenset(names) for names in merged}
+    assert any({"TU Delft", "Delft University of Technology"} <= g for g in together)
+    assert any({"Yara Sluiskil", "Yara Sluiskil B.V."} <= g for g in together)
+
+
+def test_organisation_types_and_provinces(warehouse, truth: Sample):
+    dim = rows(
+        warehouse,
+        "SELECT name_variants, organisation_type, province FROM marts.dim_organisation",
+    )
+    org_by_group = {frozenset(n): org for org, n in truth.spellings.items()}
+    got_type = {org_by_group[frozenset(r["name_variants"].split(" | "))]: r for r in dim}
+    assert {org: r["organisation_type"] for org, r in got_type.items()} == truth.type_of
+    assert {org: r["province"] for org, r in got_type.items()} == truth.province_of
+    unknown = [org for org, t in truth.type_of.items() if t == "onbekend"]
+    assert len(unknown) < 0.05 * len(truth.type_of), "few organisations stay onbekend"
+
+
+# --- projects and participations --------------------------------------------------------------
+
+
+def test_fct_project_status_subsidy_and_partners(warehouse, truth: Sample):
+    fct = {r["project_key"]: r for r in rows(warehouse, "SELECT * FROM marts.fct_project")}
+    assert set(fct) == set(truth.projects)
+    today = date.today()
+    for key, project in truth.projects.items():
+        row = fct[key]
+        if project.start is None:
+            status = "onbekend"
+        elif project.start > today:
+            status = "planned"
+        elif project.end is not None and project.end < today:
+            status = "ended"
+        else:
+            status = "active"
+        assert row["status"] == status, key
+        assert row["subsidy_eur"] == project.subsidy, key
+        assert row["partner_count"] == len(project.partners), key
+        assert row["lead_organisation_key"] is not None
+    assert all(r["subsidy_eur"] is None or r["subsidy_eur"] > 0 for r in fct.values())
+
+
+def test_partner_mix_and_triple_helix(warehouse, truth: Sample):
+    mix = {r["project_key"]: r for r in rows(warehouse, "SELECT * FROM marts.mart_partner_mix")}
+    triple_helix_lcs = 0
+    for key, project in truth.projects.items():
+        types = Counter(truth.type_of[org] for org in project.partners)
+        for kind in TYPES:
+            assert mix[key][f"{kind}_count"] == types[kind], (key, kind)
+        helix = (
+            types["bedrijf"] > 0
+            and types["kennisinstelling"] + types["wo"] > 0
+            and types["mbo"] + types["hbo"] + types["wo"] > 0
+        )
+        assert mix[key]["is_triple_helix"] == helix, key
+        triple_helix_lcs += helix and project.is_lc
+    got = warehouse.execute(
+        "SELECT count(*) FROM marts.mart_partner_mix"
+        " WHERE is_learning_community AND is_triple_helix"
+    ).fetchone()[0]
+    assert got == triple_helix_lcs > 0
+
+
+def test_lc_overview(warehouse, truth: Sample):
+    groups: dict[tuple, list[Project]] = defaultdict(list)
+    for project in truth.projects.values():
+        groups[(project.programme, project.call_round, project.mission or "onbekend")].append(
+            project
+        )
+    got = {
+        (r["programme"], r["call_round"], r["mission"]): r
+        for r in rows(warehouse, "SELECT * FROM marts.mart_lc_overview")
+    }
+    assert set(got) == set(groups)
+    for group, projects in groups.items():
+        subsidies = [p.subsidy for p in projects if p.subsidy is not None]
+        row = got[group]
+        assert row["project_count"] == len(projects)
+        assert row["lc_count"] == sum(p.is_lc for p in projects)
+        assert row["total_subsidy_eur"] == (sum(subsidies) if subsidies else None)
+        assert row["median_subsidy_eur"] == (statistics.median(subsidies) if subsidies else None)
+        assert row["organisation_count"] == len(set().union(*(p.partners for p in projects)))
+
+
+def test_region(warehouse, truth: Sample):
+    got = {r["province"]: r for r in rows(warehouse, "SELECT * FROM marts.mart_region")}
+    assert len(got) == 13
+    for province in got:
+        orgs = {o for o, p in truth.province_of.items() if (p or "onbekend") == province}
+        involved = [p for p in truth.projects.values() if p.partners & orgs]
+        assert got[province]["organisation_count"] == len(orgs), province
+        assert got[province]["project_count"] == len(involved), province
+        assert got[province]["lc_count"] == sum(p.is_lc for p in involved), province
+
+
+def test_organisation_network(warehouse, truth: Sample):
+    projects_of: dict[str, set[str]] = defaultdict(set)
+    for project in truth.projects.values():
+        for org in project.partners:
+            projects_of[org].add(project.key)
+    got = rows(
+        warehouse,
+        "SELECT n.*, d.name_variants FROM marts.mart_organisation_network n"
+        " JOIN marts.dim_organisation d USING (organisation_key)",
+    )
+    org_by_group = {frozenset(n): org for org, n in truth.spellings.items()}
+    for row in got:
+        org = org_by_group[frozenset(row["name_variants"].split(" | "))]
+        mine = projects_of[org]
+        assert row["project_count"] == len(mine), org
+        assert row["lc_count"] == sum(truth.projects[k].is_lc for k in mine), org
+        assert row["programme_count"] == len({truth.projects[k].programme for k in mine}), org
+        shared = Counter(
+            other for k in mine for other in truth.projects[k].partners if other != org
+        )
+        assert row["collaborator_count"] == len(shared), org
+        if shared:
+            assert row["top_collaborator_shared_projects"] == max(shared.values()), org
+
+
+def test_every_column_of_the_warehouse_is_documented(warehouse):
+    undocumented = warehouse.execute(
+        "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns()"
+        " WHERE schema_name IN ('staging', 'intermediate', 'marts', 'reference')"
+        " AND coalesce(comment, '') = ''"
+    ).fetchall()
+    assert undocumented == []
+    tables = warehouse.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_tables()"
+        " WHERE schema_name IN ('marts', 'reference') AND coalesce(comment, '') = ''"
+    ).fetchall()
+    assert tables == []
