@@ -152,6 +152,7 @@ def nwopen_projects() -> tuple[dict[str, Project], list[Mention], dict[str, str]
 
 def tse_projects() -> tuple[dict[str, Project], list[Mention]]:
     extract = parse_documents(read_site(str(TSE_SAMPLE_DIR), None))
+    missions = {r["mission_as_written"]: r["mission"] for r in seed("mooi_missions")}
     projects: dict[str, Project] = {}
     page_to_key: dict[str, str] = {}
     for raw in extract.projects:
@@ -161,7 +162,7 @@ def tse_projects() -> tuple[dict[str, Project], list[Mention]]:
             key=key,
             programme="MOOI",
             call_round=raw["call_round"],
-            mission=raw["mission"],
+            mission=missions.get(raw["mission"], raw["mission"]),
             is_lc=False,
             subsidy=raw["subsidy_eur"] or None,
             start=raw["start_date"],

@@ -2,7 +2,8 @@
 -- organisations located there, the projects and Learning Communities they take part in, and
 -- subsidy. A project with partners in several provinces counts in each of them, so
 -- `involved_subsidy_eur` overlaps between provinces; `led_subsidy_eur` counts each project
--- once, in its lead organisation's province, and adds up to the programmes' total.
+-- once, in its lead organisation's province, and adds up to the total of the projects whose
+-- lead is known.
 with provinces as (
     select province, province_code from {{ ref('provinces') }}
     union all
