@@ -43,13 +43,17 @@ def seed(name: str) -> list[dict[str, str]]:
 
 
 def normalise(name: str) -> str:
-    """Case, accents, punctuation and legal forms at either end do not distinguish names."""
+    """Case, accents, punctuation, legal forms at either end and two English patterns of
+    Dutch university names do not distinguish names."""
     text = unicodedata.normalize("NFKD", name.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
     text = re.sub(r"^(n v|nv|b v|bv) ", "", text)
     text = re.sub(r" (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$", "", text)
-    return re.sub(r" (b v|bv|n v|nv)$", "", text).strip()
+    text = re.sub(r" (b v|bv|n v|nv)$", "", text).strip()
+    # English names of Dutch universities, written back in Dutch.
+    text = re.sub(r"^([a-z]+) university of technology$", r"technische universiteit \1", text)
+    return re.sub(r"^university of ([a-z]+)$", r"universiteit \1", text)
 
 
 def type_from_name(name: str) -> str | None:

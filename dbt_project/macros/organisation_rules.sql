@@ -5,12 +5,24 @@
     {#- Case, accents, punctuation and legal-form words do not tell organisations apart:
         "Yara Sluiskil B.V." = "yara sluiskil", "N.V. Nederlandse Gasunie" = "nederlandse
         gasunie". Legal forms are only removed at the start or end of a name, where they
-        are written; inside a name the same letters may be a word. -#}
-    nullif(trim(regexp_replace(regexp_replace(regexp_replace(
+        are written; inside a name the same letters may be a word. The English names of
+        Dutch universities follow two fixed patterns, written back in Dutch:
+        "<city> University of Technology" = "technische universiteit <city>",
+        "University of <city>" = "universiteit <city>" (only for a one-word city). -#}
+    nullif(trim(
+        regexp_replace(regexp_replace(
+            {{ _strip_legal_forms(name) }},
+            '^([a-z]+) university of technology$', 'technische universiteit \1'),
+            '^university of ([a-z]+)$', 'universiteit \1')
+    ), '')
+{%- endmacro %}
+
+{% macro _strip_legal_forms(name) -%}
+    regexp_replace(regexp_replace(regexp_replace(
         trim(regexp_replace(lower(strip_accents({{ name }})), '[^a-z0-9]+', ' ', 'g')),
         '^(n v|nv|b v|bv) ', ''),
         ' (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$', ''),
-        ' (b v|bv|n v|nv)$', '')), '')
+        ' (b v|bv|n v|nv)$', '')
 {%- endmacro %}
 
 {% macro organisation_key(normalised_name) -%}
