@@ -28,7 +28,7 @@ from sources.tse import read_site
 from sources.tse.parse import parse_documents
 
 from .conftest import sample_pages
-from .test_end_to_end import expected_projects, failed_checks, run_refresh
+from .test_end_to_end import expected_records, failed_checks, project_of, run_refresh
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 TYPES = ("bedrijf", "kennisinstelling", "mbo", "hbo", "wo", "overheid", "overig", "onbekend")
@@ -43,17 +43,18 @@ def seed(name: str) -> list[dict[str, str]]:
 
 
 def normalise(name: str) -> str:
-    """Case, accents, punctuation, legal forms at either end and two English patterns of
-    Dutch university names do not distinguish names."""
+    """Case, accents, punctuation, legal forms at either end (when two characters remain) and
+    two English patterns of Dutch university names do not distinguish names."""
     text = unicodedata.normalize("NFKD", name.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    text = re.sub(r"^(n v|nv|b v|bv) ", "", text)
-    text = re.sub(r" (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$", "", text)
-    text = re.sub(r" (b v|bv|n v|nv)$", "", text).strip()
+    text = re.sub(r"^(n v|nv|b v|bv) (.{2,})$", r"\2", text)
+    text = re.sub(r"^(.{2,}) (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$", r"\1", text)
+    text = re.sub(r"^(.{2,}) (b v|bv|n v|nv)$", r"\1", text).strip()
     # English names of Dutch universities, written back in Dutch.
     text = re.sub(r"^([a-z]+) university of technology$", r"technische universiteit \1", text)
-    return re.sub(r"^university of ([a-z]+)$", r"universiteit \1", text)
+    text = re.sub(r"^university of ([a-z]+)$", r"universiteit \1", text)
+    return text or name.strip().lower()
 
 
 def type_from_name(name: str) -> str | None:
@@ -62,9 +63,11 @@ def type_from_name(name: str) -> str | None:
         return "overheid"
     if re.search(r"hogeschool|hogescholen|university of applied sciences", lower):
         return "hbo"
-    if re.search(r"universiteit|university", lower):
+    if re.search(r"universiteit|university", lower) and not re.search(
+        r"medisch|medical|umc", lower
+    ):
         return "wo"
-    if re.search(r"^roc |^mbo |\bmbo$| college$|-college$", lower):
+    if re.search(r"^roc |^mbo |\bmbo$", lower):
         return "mbo"
     if re.search(r"^n\.?v\.? | b\.?v\.?$| n\.?v\.?$| gmbh$| ltd\.?$", lower):
         return "bedrijf"
@@ -113,32 +116,35 @@ def nwopen_projects() -> tuple[dict[str, Project], list[Mention], dict[str, str]
         for row in seed("programme_calls")
         if row["source_system"] == "nwopen" and row["funding_scheme"]
     }
-    expected = expected_projects(sample_pages())
+    records = expected_records(sample_pages())
     projects: dict[str, Project] = {}
     mentions: list[Mention] = []
     file_numbers: dict[str, str] = {}
     seen: set[tuple[str, str]] = set()
     for page in sample_pages():
         for raw in page["projects"]:
-            key = (raw["project_id"], str(raw["funding_scheme_id"]))
-            if key not in expected or key in seen:
+            record = (raw["project_id"], str(raw["funding_scheme_id"]))
+            if record not in records or record in seen:
                 continue
-            seen.add(key)
-            info = expected[key]
+            seen.add(record)
+            # A second record of the same project adds its members to the project.
+            key = project_of(record, records)
             project_key = f"nwopen:{key[0]}|{key[1]}"
+            info = records[key]
             call_round = rounds.get("".join(raw["funding_scheme"].lower().split()))
             year = int(raw["project_id"].split(".")[2]) + 2000
-            projects[project_key] = Project(
-                key=project_key,
-                programme=info["programme"],
-                call_round=int(call_round) if call_round else year,
-                mission=None,
-                is_lc=info["lc"],
-                subsidy=raw["award_amount"] or None,
-                start=date.fromisoformat(raw["start_date"][:10]) if raw["start_date"] else None,
-                end=date.fromisoformat(raw["end_date"][:10]) if raw["end_date"] else None,
-                lead_name=info["lead"],
-            )
+            if record == key:
+                projects[project_key] = Project(
+                    key=project_key,
+                    programme=info["programme"],
+                    call_round=int(call_round) if call_round else year,
+                    mission=None,
+                    is_lc=info["lc"],
+                    subsidy=raw["award_amount"] or None,
+                    start=date.fromisoformat(raw["start_date"][:10]) if raw["start_date"] else None,
+                    end=date.fromisoformat(raw["end_date"][:10]) if raw["end_date"] else None,
+                    lead_name=info["lead"],
+                )
             file_numbers.setdefault(key[0], project_key)
             file_numbers[key[0]] = min(file_numbers[key[0]], project_key)
             for member in raw["project_members"]:
@@ -230,36 +236,40 @@ def register_projects(
 
 
 def resolve(mentions: list[Mention]) -> dict[str, str]:
-    """Name as written -> organisation: normalisation, alias seed, then shared ROR ids."""
+    """Name as written -> organisation: normalisation, alias seed, then shared ROR ids.
+
+    A name in the reference seed keeps the seed's ROR id (or none) and is never merged into
+    another; other names join the organisation carrying their most mentioned ROR id.
+    """
     aliases = {
         normalise(r["alias"]): normalise(r["canonical_name"]) for r in seed("organisation_aliases")
     }
-    reference_ror = {
-        normalise(r["canonical_name"]): r["ror_id"] for r in seed("organisations") if r["ror_id"]
-    }
-    reference = {normalise(r["canonical_name"]) for r in seed("organisations")}
-    count = Counter(m.name for m in mentions)
+    reference = {normalise(r["canonical_name"]): r["ror_id"] or None for r in seed("organisations")}
+    resolved = {m.name: aliases.get(normalise(m.name), normalise(m.name)) for m in mentions}
+    mentions_of: Counter = Counter(resolved[m.name] for m in mentions)
     rors: dict[str, Counter] = defaultdict(Counter)
     for m in mentions:
         if m.ror:
-            rors[m.name][m.ror] += 1
-    resolved = {name: aliases.get(normalise(name), normalise(name)) for name in count}
-    resolved_mentions: Counter = Counter()
-    resolved_rors: dict[str, Counter] = defaultdict(Counter)
-    for name, target in resolved.items():
-        resolved_mentions[target] += count[name]
-        if rors[name]:
-            resolved_rors[target][rors[name].most_common(1)[0][0]] += count[name]
-    ror_of = {
-        target: reference_ror.get(target)
-        or (resolved_rors[target].most_common(1)[0][0] if resolved_rors[target] else None)
-        for target in resolved_mentions
+            rors[resolved[m.name]][m.ror] += 1
+
+    def ror_of(target: str) -> str | None:
+        if target in reference:
+            return reference[target]
+        ranked = sorted(rors[target].items(), key=lambda item: (-item[1], item[0]))
+        return ranked[0][0] if ranked else None
+
+    by_ror: dict[str, list[str]] = defaultdict(list)
+    for target in mentions_of:
+        if ror_of(target):
+            by_ror[ror_of(target)].append(target)
+    group_name = {
+        ror: min(targets, key=lambda t: (t not in reference, -mentions_of[t], t))
+        for ror, targets in by_ror.items()
     }
-    group_name: dict[str, str] = {}
-    for ror in {r for r in ror_of.values() if r}:
-        members = [t for t, r in ror_of.items() if r == ror]
-        group_name[ror] = min(members, key=lambda t: (t not in reference, -resolved_mentions[t], t))
-    return {name: group_name.get(ror_of[target] or "", target) for name, target in resolved.items()}
+    return {
+        name: target if target in reference else group_name.get(ror_of(target) or "", target)
+        for name, target in resolved.items()
+    }
 
 
 def classify(
@@ -412,6 +422,8 @@ def test_partner_mix_and_triple_helix(warehouse, truth: Sample):
             and types["mbo"] + types["hbo"] + types["wo"] > 0
         )
         assert mix[key]["is_triple_helix"] == helix, key
+        strict = helix and types["mbo"] + types["hbo"] > 0
+        assert mix[key]["is_triple_helix_strict"] == strict, key
         triple_helix_lcs += helix and project.is_lc
     got = warehouse.execute(
         "SELECT count(*) FROM marts.mart_partner_mix"

@@ -1,6 +1,14 @@
--- NWOpen projects with their call's programme and round and their lead organisation.
-with projects as (
-    select * from {{ ref('stg_nwopen__projects') }}
+-- NWOpen projects with their call's programme and round and their lead organisation: one row
+-- per project, from its primary record (see int_nwopen__project_records).
+with records as (
+    select * from {{ ref('int_nwopen__project_records') }}
+    where is_primary_record
+),
+
+projects as (
+    select projects.*, records.record_count
+    from {{ ref('stg_nwopen__projects') }} as projects
+    inner join records on projects.nwopen_project_key = records.nwopen_record_key
 ),
 
 calls as (
@@ -31,6 +39,7 @@ select
     projects.end_date,
     projects.award_amount_eur,
     projects.grant_doi,
+    projects.record_count,
     leads.organisation_name as lead_organisation,
     projects.snapshot_id
 from projects

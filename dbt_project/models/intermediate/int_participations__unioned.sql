@@ -2,23 +2,31 @@
 -- members (one per person), MOOI project-page partners and the registers' LC partners.
 -- A register LC that NWOpen already carries adds its partners to the NWOpen project (the
 -- register lists companies and schools; NWOpen lists only the researchers' institutions).
+-- Cells that name no organisation ("n.v.t.", "-", empty) are left out.
 with nwopen_projects as (
     select nwopen_project_key, file_number
     from {{ ref('int_nwopen__projects_with_leads') }}
 ),
 
+nwopen_records as (
+    select nwopen_record_key, nwopen_project_key
+    from {{ ref('int_nwopen__project_records') }}
+),
+
 nwopen_members as (
     select
-        'nwopen:' || members.nwopen_project_key as project_key,
+        'nwopen:' || nwopen_records.nwopen_project_key as project_key,
         'nwopen' as source_system,
         members.organisation_name,
         members.role as source_role,
-        members.is_lead,
+        -- A project's lead is its primary record's lead (fct_project decides the penvoerder).
+        members.is_lead and members.nwopen_project_key = nwopen_records.nwopen_project_key
+            as is_lead,
         members.ror_id,
         null as declared_type,
         null as municipality
     from {{ ref('stg_nwopen__project_members') }} as members
-    inner join nwopen_projects on members.nwopen_project_key = nwopen_projects.nwopen_project_key
+    inner join nwopen_records on members.nwopen_project_key = nwopen_records.nwopen_record_key
 ),
 
 tse_partners as (
@@ -94,4 +102,4 @@ select
     declared_type,
     municipality
 from mentions
-where nullif(trim(organisation_name), '') is not null
+where not {{ is_placeholder_organisation_name('organisation_name') }}

@@ -15,12 +15,25 @@ register_lcs as (
     select * from {{ ref('int_registers__learning_communities') }}
 ),
 
--- A register's detail for an LC NWOpen carries (matched on the NWO file number).
+-- A register's detail for an LC NWOpen carries, attached to the NWOpen project its grant
+-- number points at (the first, should NWOpen list that file number under two programmes).
+nwopen_by_file_number as (
+    select file_number, min(nwopen_project_key) as nwopen_project_key
+    from nwopen
+    group by file_number
+),
+
 register_detail as (
-    select related_grant as file_number, min(subsidy_eur) as subsidy_eur
+    select
+        nwopen_by_file_number.nwopen_project_key,
+        min(nullif(register_lcs.subsidy_eur, 0)) as subsidy_eur,
+        string_agg(distinct register_lcs.source_system, ',')
+            filter (where nullif(register_lcs.subsidy_eur, 0) is not null) as subsidy_source
     from register_lcs
-    where is_in_nwopen
-    group by related_grant
+    inner join nwopen_by_file_number
+        on register_lcs.related_grant = nwopen_by_file_number.file_number
+    where register_lcs.is_in_nwopen
+    group by nwopen_by_file_number.nwopen_project_key
 )
 
 select
@@ -36,11 +49,10 @@ select
     cast(null as varchar) as mission,
     nwopen.start_date,
     nwopen.end_date,
-    coalesce(nullif(nwopen.award_amount_eur, 0), nullif(register_detail.subsidy_eur, 0))
-        as subsidy_eur,
+    coalesce(nullif(nwopen.award_amount_eur, 0), register_detail.subsidy_eur) as subsidy_eur,
     case
         when nullif(nwopen.award_amount_eur, 0) is not null then 'nwopen'
-        when nullif(register_detail.subsidy_eur, 0) is not null then 'gvnl_register'
+        else register_detail.subsidy_source
     end as subsidy_source,
     nwopen.lead_organisation,
     nwopen.is_learning_community,
@@ -50,7 +62,7 @@ select
     ) as source_url,
     nwopen.snapshot_id
 from nwopen
-left join register_detail on nwopen.file_number = register_detail.file_number
+left join register_detail on nwopen.nwopen_project_key = register_detail.nwopen_project_key
 
 union all
 

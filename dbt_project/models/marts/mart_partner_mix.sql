@@ -3,8 +3,8 @@
 --   company side:    bedrijf
 --   knowledge side:  kennisinstelling or wo (research universities)
 --   education side:  mbo, hbo or wo
--- A university alone can fill both the knowledge and the education side; the mbo/hbo/wo
--- flags let an analyst apply a stricter reading.
+-- A university alone can fill both the knowledge and the education side;
+-- is_triple_helix_strict asks for an MBO or HBO school on the education side.
 with projects as (
     select * from {{ ref('fct_project') }}
 ),
@@ -56,6 +56,13 @@ select
         and counts.kennisinstelling_count + counts.wo_count > 0
         and counts.mbo_count + counts.hbo_count + counts.wo_count > 0,
         false
-    ) as is_triple_helix
+    ) as is_triple_helix,
+    -- The stricter reading: the education side filled by an MBO or HBO school.
+    coalesce(
+        counts.bedrijf_count > 0
+        and counts.kennisinstelling_count + counts.wo_count > 0
+        and counts.mbo_count + counts.hbo_count > 0,
+        false
+    ) as is_triple_helix_strict
 from projects
 left join counts on projects.project_key = counts.project_key
