@@ -161,7 +161,7 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
         "gx_fct_project",
         "unique_fct_project_project_key",
         "assert_every_learning_community_has_a_partner",
-        "assert_one_penvoerder_per_led_project",
+        "assert_lead_takes_part_in_its_project",
         "relationships_fct_participation_organisation_key__organisation_key__ref_dim_organisation_",
     } <= evaluated
     assert fct_project(warehouse) == expected

@@ -1,8 +1,9 @@
 """Change history end to end: real Dagster runs, real dbt snapshots, real DuckDB files.
 
 NWOpen is served by a local HTTP server. Run 1 reads the bundled sample, run 2 a copy the test
-changes itself (one project removed, one retitled, one joined by a brand-new company) and
-run 3 the same data again. What the history should record is known from those edits alone:
+changes itself (one project removed, one retitled, one joined by a brand-new company),
+run 3 the same data again and run 4 the original sample (the project returns, the title
+reverts, the company leaves). What the history should record is known from those edits alone:
 `marts.mart_project_changes` must list exactly them, the type-2 snapshots must keep the old
 versions, and a run without changes must not add history.
 """
@@ -209,3 +210,18 @@ def test_history_records_removed_changed_and_joined_projects(
     assert third.success, failed_checks(third)
     assert query(warehouse, history_sizes) == sizes_after_run2
     assert changes_of_run(warehouse, 3) == {}
+
+    # Run 4: back to the original pages. The removed project returns (added again), the title
+    # reverts and the newcomer leaves. Runs without changes have no number, so this is run 3.
+    httpserver.clear()
+    serve_pages(httpserver, original)
+    fourth = run_refresh()
+    assert fourth.success, failed_checks(fourth)
+    assert changes_of_run(warehouse, 3) == {
+        removed: ("added", None, removed_partners, 0),
+        retitled: ("changed", "title", 0, 0),
+        joined: ("changed", "partners", 0, 1),
+    }
+    assert [row[1] for row in snapshot_versions(warehouse, removed)] == ["False", "True", "False"]
+    current = {row[0] for row in query(warehouse, "SELECT project_key FROM marts.fct_project")}
+    assert current == fct_keys

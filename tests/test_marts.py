@@ -290,24 +290,31 @@ def classify(
     for name, org in organisation_of.items():
         if type_from_name(name):
             named[org][type_from_name(name)] += 1
+
+    def most(counter: Counter) -> str | None:
+        """The most frequent value; ties go to the first in sort order."""
+        return min(counter, key=lambda v: (-counter[v], v)) if counter else None
+
     type_of: dict[str, str] = {}
     province_of: dict[str, str | None] = {}
     for org in set(organisation_of.values()):
         ref = reference.get(org)
         type_of[org] = (
             (ref and ref["organisation_type"])
-            or (declared[org] and declared[org].most_common(1)[0][0])
-            or (named[org] and named[org].most_common(1)[0][0])
+            or most(declared[org])
+            or most(named[org])
             or "onbekend"
         )
-        place = (ref and ref["place"]) or (located[org] and located[org].most_common(1)[0][0])
+        place = (ref and ref["place"]) or most(located[org])
         names = [n for n, o in organisation_of.items() if o == org]
         if not place:
-            place = next((n[len("Gemeente ") :] for n in names if n.startswith("Gemeente ")), None)
+            place = min(
+                (n[len("Gemeente ") :] for n in names if n.startswith("Gemeente ")), default=None
+            )
         province = places.get(place) if place else None
         if province is None and not place:
-            province = next(
-                (n[len("Provincie ") :] for n in names if n.startswith("Provincie ")), None
+            province = min(
+                (n[len("Provincie ") :] for n in names if n.startswith("Provincie ")), default=None
             )
             province = "Fryslân" if province == "Friesland" else province
             province = province if province in provinces else None
@@ -451,6 +458,10 @@ def test_lc_overview(warehouse, truth: Sample):
         assert row["total_subsidy_eur"] == (sum(subsidies) if subsidies else None)
         assert row["median_subsidy_eur"] == (statistics.median(subsidies) if subsidies else None)
         assert row["organisation_count"] == len(set().union(*(p.partners for p in projects)))
+        lcs = [p for p in projects if p.is_lc]
+        lc_subsidies = [p.subsidy for p in lcs if p.subsidy is not None]
+        assert row["lc_total_subsidy_eur"] == (sum(lc_subsidies) if lc_subsidies else None)
+        assert row["lc_organisation_count"] == len(set().union(set(), *(p.partners for p in lcs)))
 
 
 def test_region(warehouse, truth: Sample):
@@ -462,6 +473,19 @@ def test_region(warehouse, truth: Sample):
         assert got[province]["organisation_count"] == len(orgs), province
         assert got[province]["project_count"] == len(involved), province
         assert got[province]["lc_count"] == sum(p.is_lc for p in involved), province
+        known = [p.subsidy for p in involved if p.subsidy is not None]
+        assert got[province]["involved_subsidy_eur"] == (sum(known) if known else None)
+        led = [p for p in truth.projects.values() if lead_of(p, truth) in orgs]
+        assert got[province]["led_project_count"] == len(led), province
+        led_known = [p.subsidy for p in led if p.subsidy is not None]
+        assert got[province]["led_subsidy_eur"] == (sum(led_known) if led_known else None)
+    # Each project is led from one province: the led figures add up to the whole.
+    total = sum(p.subsidy for p in truth.projects.values() if p.subsidy is not None)
+    assert sum(r["led_subsidy_eur"] or 0 for r in got.values()) == total
+
+
+def lead_of(project: Project, truth: Sample) -> str | None:
+    return truth.organisation_of.get(project.lead_name or "")
 
 
 def test_organisation_network(warehouse, truth: Sample):
@@ -485,8 +509,17 @@ def test_organisation_network(warehouse, truth: Sample):
             other for k in mine for other in truth.projects[k].partners if other != org
         )
         assert row["collaborator_count"] == len(shared), org
+        assert row["lead_count"] == sum(lead_of(truth.projects[k], truth) == org for k in mine), org
         if shared:
-            assert row["top_collaborator_shared_projects"] == max(shared.values()), org
+            most = max(shared.values())
+            assert row["top_collaborator_shared_projects"] == most, org
+            # Ties go to the name that sorts first.
+            names = {
+                org_by_group[frozenset(r["name_variants"].split(" | "))]: r["organisation_name"]
+                for r in got
+            }
+            tied = sorted(names[o] for o, n in shared.items() if n == most)
+            assert row["top_collaborator_name"] == tied[0], org
 
 
 def test_every_column_of_the_warehouse_is_documented(warehouse):

@@ -38,33 +38,81 @@ provinces as (
 organisations as (
     select
         organisation_key,
-        -- Most used spelling; the reference seed's name wins below.
-        arg_max(organisation_name, mentions) as most_used_name,
+        -- Most used spelling (ties: the first by name); the reference seed's name wins below.
+        first(organisation_name order by mentions desc, organisation_name) as most_used_name,
         string_agg(organisation_name, ' | ' order by organisation_name) as name_variants,
         count(*) as name_variant_count,
-        any_value(ror_id) as ror_id
+        min(ror_id) as ror_id  -- one per organisation by construction
     from variants
     group by organisation_key
+),
+
+-- The most frequent declared type, place and name-proven type (ties: the first in order),
+-- so that the same inputs always give the same organisation.
+declared_types as (
+    select organisation_key, declared_type, count(*) as mentions
+    from mentions
+    where declared_type is not null
+    group by all
+),
+
+declared_places as (
+    select organisation_key, municipality, count(*) as mentions
+    from mentions
+    where municipality is not null
+    group by all
 ),
 
 declared as (
     select
-        organisation_key,
-        mode(declared_type) filter (where declared_type is not null) as declared_type,
-        mode(municipality) filter (where municipality is not null) as declared_place,
-        string_agg(distinct source_system, ',' order by source_system) as source_systems
+        mentions.organisation_key,
+        (
+            select first(
+                declared_types.declared_type
+                order by declared_types.mentions desc, declared_types.declared_type
+            )
+            from declared_types
+            where declared_types.organisation_key = mentions.organisation_key
+        ) as declared_type,
+        (
+            select first(
+                declared_places.municipality
+                order by declared_places.mentions desc, declared_places.municipality
+            )
+            from declared_places
+            where declared_places.organisation_key = mentions.organisation_key
+        ) as declared_place,
+        string_agg(distinct mentions.source_system, ',' order by mentions.source_system)
+            as source_systems
     from mentions
-    group by organisation_key
+    group by mentions.organisation_key
+),
+
+named_types as (
+    select
+        organisation_key,
+        {{ organisation_type_from_name('organisation_name') }} as named_type,
+        count(*) as spellings
+    from variants
+    where {{ organisation_type_from_name('organisation_name') }} is not null
+    group by all
 ),
 
 from_name as (
     select
-        organisation_key,
-        mode({{ organisation_type_from_name('organisation_name') }}) as named_type,
-        any_value({{ municipality_from_name('organisation_name') }}) as named_place,
-        any_value({{ province_from_name('organisation_name') }}) as named_province
+        variants.organisation_key,
+        (
+            select first(
+                named_types.named_type
+                order by named_types.spellings desc, named_types.named_type
+            )
+            from named_types
+            where named_types.organisation_key = variants.organisation_key
+        ) as named_type,
+        min({{ municipality_from_name('variants.organisation_name') }}) as named_place,
+        min({{ province_from_name('variants.organisation_name') }}) as named_province
     from variants
-    group by organisation_key
+    group by variants.organisation_key
 ),
 
 located as (
