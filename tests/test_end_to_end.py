@@ -271,6 +271,37 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     # The bad pull is still kept as raw evidence, next to the earlier snapshots.
     assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == len(snapshots_before) + 1
 
+    # 3. The rejection is recorded, and a dbt-only run started by hand afterwards still builds
+    #    from the last accepted snapshot: staging skips snapshots that failed an ERROR check.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rejected = con.execute(
+            "SELECT DISTINCT snapshot_id FROM quality.validation_results"
+            " WHERE suite = 'raw_nwopen_projects' AND severity = 'ERROR' AND NOT success"
+        ).fetchall()
+        newest = con.execute("SELECT max(_snapshot_id) FROM raw.nwopen_projects").fetchall()
+    assert rejected == newest
+    dbt_only = (
+        load_defs()
+        .resolve_implicit_global_asset_job_def()
+        .execute_in_process(
+            asset_selection=[dg.AssetKey(["marts", "fct_project"]), *staging_and_up()],
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+        )
+    )
+    assert dbt_only.success
+    assert fct_project(warehouse) == good
+
+
+def staging_and_up() -> list[dg.AssetKey]:
+    """Every dbt model asset (staging to marts), without the source assets or checks."""
+    graph = load_defs().resolve_asset_graph()
+    return [
+        key
+        for key in graph.get_all_asset_keys()
+        if key.path[0] in ("staging", "intermediate", "marts", "reference", "history")
+    ]
+
 
 def run_assets(*tables: str) -> dg.ExecuteInProcessResult:
     job = load_defs().resolve_implicit_global_asset_job_def()

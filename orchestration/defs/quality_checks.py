@@ -1,9 +1,17 @@
 """Great Expectations suites as blocking Dagster asset checks, one per file in expectations/."""
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
 
+from orchestration.quality.results import (
+    CheckRun,
+    previous_row_count,
+    record_failure,
+    record_outcome,
+)
 from orchestration.quality.suites import SuiteFile, load_suites
 from orchestration.quality.validation import ERROR, SuiteOutcome, validate_frame
 from orchestration.settings import EXPECTATIONS_DIR
@@ -51,26 +59,52 @@ def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
     }
 
 
-def run_suite(suite: SuiteFile, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    """Validate; anything that goes wrong, in GX or before it, fails the check with ERROR."""
+def run_suite(
+    suite: SuiteFile, warehouse: WarehouseResource, run_id: str = "manual"
+) -> dg.AssetCheckResult:
+    """Validate and record the result in quality.validation_results; anything that goes
+    wrong, in GX or before it, fails the check with ERROR (and is recorded as such)."""
+    check = CheckRun(run_id, suite.name, "/".join(suite.asset_key), suite.table, None)
     try:
-        frame = warehouse.read_frame(suite.query())
-        outcome = validate_frame(suite, frame)
+        with warehouse.connect(read_only=True) as con:
+            snapshot_query = suite.snapshot_query()
+            if snapshot_query:
+                check = dataclasses.replace(
+                    check, snapshot_id=con.execute(snapshot_query).fetchall()[0][0]
+                )
+            frame = con.sql(suite.query()).df()
+            previous_rows = previous_row_count(con, suite.name)
+        outcome = validate_frame(suite, frame, previous_rows=previous_rows)
     except Exception as exc:  # a check that could not run must never look like a pass
+        error = f"{type(exc).__name__}: {exc}"
+        _record(warehouse, lambda con: record_failure(con, check, error))
         return dg.AssetCheckResult(
             passed=False,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{suite.name} could not run: {type(exc).__name__}: {exc}",
-            metadata={"error": f"{type(exc).__name__}: {exc}", "suite_file": str(suite.path)},
+            description=f"{suite.name} could not run: {error}",
+            metadata={"error": error, "suite_file": str(suite.path)},
         )
+    _record(warehouse, lambda con: record_outcome(con, check, outcome))
     return dg.AssetCheckResult(
         passed=outcome.passed,
         severity=dg.AssetCheckSeverity.ERROR
         if outcome.severity == ERROR
         else dg.AssetCheckSeverity.WARN,
         description=outcome.summary(),
-        metadata={**outcome_metadata(outcome), "suite_file": str(suite.path)},
+        metadata={
+            **outcome_metadata(outcome),
+            "suite_file": str(suite.path),
+            "snapshot_id": check.snapshot_id or "",
+            "previous_rows": previous_rows if previous_rows is not None else "",
+        },
     )
+
+
+def _record(warehouse: WarehouseResource, write: Callable[[Any], object]) -> None:
+    """Results go to the warehouse; the check runs in the duckdb pool, so it is the only
+    process writing."""
+    with warehouse.connect() as con:
+        write(con)
 
 
 def build_gx_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
@@ -83,8 +117,10 @@ def build_gx_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         pool=DUCKDB_POOL,
         metadata={"suite_file": str(suite.path.name), "expectations": suite.expectation_count},
     )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return run_suite(suite, warehouse)
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        return run_suite(suite, warehouse, run_id=context.run.run_id)
 
     return _check
 

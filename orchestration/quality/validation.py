@@ -32,9 +32,12 @@ class ExpectationOutcome:
     unexpected_percent: float | None = None
     observed_value: Any = None
     sample_unexpected: list[Any] = field(default_factory=list)
+    name: str | None = None  # a rule's own name (meta.name), e.g. row_count_not_dropped
 
     @property
     def label(self) -> str:
+        if self.name:
+            return self.name
         return f"{self.expectation_type}({self.column})" if self.column else self.expectation_type
 
 
@@ -115,14 +118,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def validate_frame(suite: SuiteFile, frame: pd.DataFrame) -> SuiteOutcome:
+def validate_frame(
+    suite: SuiteFile, frame: pd.DataFrame, previous_rows: int | None = None
+) -> SuiteOutcome:
+    """Validate ``frame``; ``previous_rows`` (rows of the last good validation) arms the
+    suite's row-count drop rule."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    gx_suite = gx.ExpectationSuite(**suite.body)
+    gx_suite = gx.ExpectationSuite(**suite.with_previous_rows(previous_rows))
     batch = (
         context.data_sources.add_pandas("lcm")
         .add_dataframe_asset(suite.name)
@@ -148,6 +155,7 @@ def validate_frame(suite: SuiteFile, frame: pd.DataFrame) -> SuiteOutcome:
                 unexpected_percent=_plain(details.get("unexpected_percent")),
                 observed_value=_plain(details.get("observed_value")),
                 sample_unexpected=_plain(details.get("partial_unexpected_list", []))[:SAMPLE_SIZE],
+                name=(config.meta or {}).get("name"),
             )
         )
     outcomes.sort(key=lambda o: (o.success, o.severity != ERROR, o.label))
