@@ -72,6 +72,11 @@ class Settings:
         return self.data_dir / "raw"
 
     @property
+    def quality_report_dir(self) -> Path:
+        """The HTML data-quality report, rewritten after every check."""
+        return self.data_dir / "quality" / "report"
+
+    @property
     def nwopen_is_http(self) -> bool:
         return self.nwopen_location.startswith(("http://", "https://"))
 

@@ -124,6 +124,11 @@ CORRUPTIONS: dict[str, tuple[str, str, str]] = {
         "expect_table_row_count_to_equal",
         "ERROR",
     ),
+    "mart_data_quality": (
+        "UPDATE marts.mart_data_quality SET success_percent = 150",
+        "expect_column_values_to_be_between(success_percent)",
+        "ERROR",
+    ),
     "mart_project_changes": (
         "UPDATE marts.mart_project_changes SET change_type = 'modified'"
         " WHERE project_key LIKE 'tse:%'",

@@ -2,10 +2,13 @@
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 
+from orchestration.quality.report import suite_page_name, write_report
 from orchestration.quality.results import (
     CheckRun,
     previous_row_count,
@@ -14,7 +17,7 @@ from orchestration.quality.results import (
 )
 from orchestration.quality.suites import SuiteFile, load_suites
 from orchestration.quality.validation import ERROR, SuiteOutcome, validate_frame
-from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.settings import EXPECTATIONS_DIR, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 
@@ -78,6 +81,7 @@ def run_suite(
     except Exception as exc:  # a check that could not run must never look like a pass
         error = f"{type(exc).__name__}: {exc}"
         _record(warehouse, lambda con: record_failure(con, check, error))
+        _report_path(warehouse, suite)
         return dg.AssetCheckResult(
             passed=False,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -85,6 +89,7 @@ def run_suite(
             metadata={"error": error, "suite_file": str(suite.path)},
         )
     _record(warehouse, lambda con: record_outcome(con, check, outcome))
+    report = _report_path(warehouse, suite)
     return dg.AssetCheckResult(
         passed=outcome.passed,
         severity=dg.AssetCheckSeverity.ERROR
@@ -96,8 +101,21 @@ def run_suite(
             "suite_file": str(suite.path),
             "snapshot_id": check.snapshot_id or "",
             "previous_rows": previous_rows if previous_rows is not None else "",
+            **({"report": dg.MetadataValue.url(report.as_uri())} if report else {}),
         },
     )
+
+
+def _report_path(warehouse: WarehouseResource, suite: SuiteFile) -> Path | None:
+    """Rewrite the HTML report; its page for ``suite`` (None if it could not be written: a
+    report is a convenience and must not fail a check)."""
+    folder = load_settings().quality_report_dir
+    try:
+        with warehouse.connect(read_only=True) as con:
+            write_report(con, folder)
+    except (OSError, duckdb.Error):
+        return None
+    return folder / suite_page_name(suite.name)
 
 
 def _record(warehouse: WarehouseResource, write: Callable[[Any], object]) -> None:
