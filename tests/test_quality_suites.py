@@ -9,6 +9,7 @@ a Dagster run (an ERROR stops dbt) is shown end to end in test_end_to_end.py.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -232,3 +233,28 @@ def test_a_rejected_snapshot_is_skipped_by_staging(sample_warehouse: Path, tmp_p
         ][0]
     # staging is a view: it now reads the snapshot before the rejected one (or none).
     assert read != newest
+
+
+def test_the_html_report_shows_the_failure(sample_warehouse: Path, tmp_path: Path):
+    sql = CORRUPTIONS["raw_tse_projects"][0]
+    result = run_suite(SUITES["raw_tse_projects"], corrupted_copy(sample_warehouse, tmp_path, sql))
+    report = Path(result.metadata["report"].value.removeprefix("file://"))
+    assert report.name == "raw_tse_projects.html" and report.exists()
+    page = report.read_text(encoding="utf-8")
+    assert "FAILED" in page and "expect_column_values_to_be_between" in page
+    assert "4500000" in page  # a sample of the failing values
+    index = (report.parent / "index.html").read_text(encoding="utf-8")
+    assert "raw_tse_projects.html" in index and "class='ERROR'" in index
+
+
+def test_the_nwopen_call_set_follows_the_seed():
+    """Adding a call to the seed without adding it to the suite would reject every pull."""
+    seed = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "programme_calls.csv"
+    with seed.open(newline="", encoding="utf-8") as handle:
+        calls = {r["call_id"] for r in csv.DictReader(handle) if r["source_system"] == "nwopen"}
+    (call_set,) = [
+        e["kwargs"]["value_set"]
+        for e in SUITES["raw_nwopen_projects"].body["expectations"]
+        if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "call_id"
+    ]
+    assert set(call_set) == calls
