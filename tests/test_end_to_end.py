@@ -280,27 +280,21 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
         ).fetchall()
         newest = con.execute("SELECT max(_snapshot_id) FROM raw.nwopen_projects").fetchall()
     assert rejected == newest
-    dbt_only = (
-        load_defs()
-        .resolve_implicit_global_asset_job_def()
-        .execute_in_process(
-            asset_selection=[dg.AssetKey(["marts", "fct_project"]), *staging_and_up()],
-            instance=dg.DagsterInstance.ephemeral(),
-            raise_on_error=False,
-        )
-    )
-    assert dbt_only.success
+    assert run_dbt_only().success
     assert fct_project(warehouse) == good
 
 
-def staging_and_up() -> list[dg.AssetKey]:
-    """Every dbt model asset (staging to marts), without the source assets or checks."""
-    graph = load_defs().resolve_asset_graph()
-    return [
+def run_dbt_only() -> dg.ExecuteInProcessResult:
+    """Materialize the dbt assets alone (seeds to marts), as a data engineer might from the UI."""
+    defs = load_defs()
+    keys = [
         key
-        for key in graph.get_all_asset_keys()
+        for key in defs.resolve_asset_graph().get_all_asset_keys()
         if key.path[0] in ("staging", "intermediate", "marts", "reference", "history")
     ]
+    return defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=keys, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
 
 
 def run_assets(*tables: str) -> dg.ExecuteInProcessResult:

@@ -21,8 +21,9 @@ from orchestration.defs.quality_checks import run_suite
 from orchestration.quality.suites import load_suites
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse import WarehouseResource
+from sources.registers import GVNL_SAMPLE
 
-from .test_end_to_end import failed_checks, run_refresh
+from .test_end_to_end import failed_checks, run_dbt_only, run_refresh
 
 
 def latest(table: str) -> str:
@@ -258,3 +259,47 @@ def test_the_nwopen_call_set_follows_the_seed():
         if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "call_id"
     ]
     assert set(call_set) == calls
+
+
+def test_an_error_in_a_register_blocks_the_run_and_its_snapshot(
+    isolated_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """End to end: a register that the connector accepts but that breaks the €4M cap fails
+    its blocking check with ERROR; dbt does not run, the marts keep their figures, and a later
+    dbt-only run still reads the previous, accepted pull of the register."""
+    warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
+    assert run_refresh().success
+    subsidies = "SELECT project_key, subsidy_eur FROM marts.fct_project ORDER BY 1"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        before = con.execute(subsidies).fetchall()
+
+    register = tmp_path / "gvnl_register"
+    shutil.copytree(GVNL_SAMPLE, register)
+    projects = register / "projects.csv"
+    text = projects.read_text(encoding="utf-8-sig")
+    assert "€ 3.800.000" in text
+    projects.write_text(text.replace("€ 3.800.000", "€ 9.800.000"), encoding="utf-8-sig")
+    monkeypatch.setenv("LCM_GVNL_REGISTER", str(register))
+
+    bad = run_refresh()
+    assert not bad.success
+    (gx,) = [
+        e
+        for e in bad.get_asset_check_evaluations()
+        if e.check_name == "gx_raw_gvnl_register_projects"
+    ]
+    assert not gx.passed and gx.severity == dg.AssetCheckSeverity.ERROR
+    assert "[ERROR] expect_column_values_to_be_between(subsidy_eur)" in gx.description
+    assert not any(e.step_key == "lc_monitor_dbt" and e.is_step_start for e in bad.all_events)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(subsidies).fetchall() == before
+        recorded = con.execute(
+            "SELECT count(*) FROM quality.validation_results WHERE suite ="
+            " 'raw_gvnl_register_projects' AND severity = 'ERROR' AND NOT success"
+            " AND unexpected_count = 2"
+        ).fetchall()
+    assert recorded == [(1,)]
+
+    assert run_dbt_only().success
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(subsidies).fetchall() == before
