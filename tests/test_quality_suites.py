@@ -204,6 +204,20 @@ def test_row_count_drop_is_a_warning(sample_warehouse: Path, tmp_path: Path):
     assert result.metadata["previous_rows"].value == 34
 
 
+def test_half_the_rows_gone_warns(sample_warehouse: Path, tmp_path: Path):
+    """The issue's example: a source that suddenly returns half its projects."""
+    table = "raw.tse_projects"
+    warehouse = corrupted_copy(
+        sample_warehouse,
+        tmp_path,
+        f"DELETE FROM {table} WHERE rowid IN"
+        f" (SELECT rowid FROM {table} WHERE {latest(table)} ORDER BY grant_number LIMIT 17)",
+    )
+    result = run_suite(SUITES["raw_tse_projects"], warehouse, run_id="halved")
+    assert "[WARN] row_count_not_dropped" in result.description
+    assert result.severity == dg.AssetCheckSeverity.WARN
+
+
 def test_a_missing_column_fails_the_check_naming_the_exception(
     sample_warehouse: Path, tmp_path: Path
 ):
@@ -215,31 +229,48 @@ def test_a_missing_column_fails_the_check_naming_the_exception(
     assert "raised" in result.description and "status" in result.description
 
 
-def test_a_rejected_snapshot_is_skipped_by_staging(sample_warehouse: Path, tmp_path: Path):
-    """The macro staging reads through: a snapshot whose newest validation failed an ERROR
-    expectation is not the latest any more; validated again and passing, it is."""
-    warehouse = corrupted_copy(sample_warehouse, tmp_path, "SELECT 1")
-    with duckdb.connect(warehouse.database()) as con:
-        (newest,) = con.execute("SELECT max(_snapshot_id) FROM raw.nwopen_projects").fetchall()[0]
-        sql = Path(__file__).resolve().parents[1] / "dbt_project" / "macros" / "latest_snapshot.sql"
-        assert "rejected_snapshot_ids" in sql.read_text()
-        con.execute(
-            "INSERT INTO quality.validation_results (run_id, validated_at, suite, snapshot_id,"
-            " expectation, severity, success) VALUES ('r', now(), 'raw_nwopen_projects', ?,"
-            " 'x', 'ERROR', false)",
-            [newest],
-        )
-        read = con.execute("SELECT max(snapshot_id) FROM staging.stg_nwopen__projects").fetchall()[
-            0
-        ][0]
-    # staging is a view: it now reads the snapshot before the rejected one (or none).
-    assert read != newest
+def test_staging_reads_only_accepted_snapshots(sample_warehouse: Path, tmp_path: Path):
+    """The macro staging reads through: a newer pull counts only once validated without a
+    failed ERROR expectation, and by its newest validation."""
+    warehouse = corrupted_copy(
+        sample_warehouse,
+        tmp_path,
+        # A second pull of NWOpen, identical but for one title; no check has seen it yet.
+        "INSERT INTO raw.nwopen_projects SELECT * REPLACE ('99990101T000000Z' AS _snapshot_id,"
+        " CASE WHEN project_id = (SELECT min(project_id) FROM raw.nwopen_projects)"
+        " THEN 'Second pull' ELSE title END AS title) FROM raw.nwopen_projects",
+    )
+
+    def staged() -> set[str]:
+        with duckdb.connect(warehouse.database(), read_only=True) as con:
+            return {r[0] for r in con.execute(
+                "SELECT DISTINCT snapshot_id FROM staging.stg_nwopen__projects"
+            ).fetchall()}  # fmt: skip
+
+    def validate(success: bool) -> None:
+        with duckdb.connect(warehouse.database()) as con:
+            con.execute(
+                "INSERT INTO quality.validation_results (validation_id, run_id, validated_at,"
+                " suite, snapshot_id, expectation, severity, success)"
+                " VALUES (uuid()::VARCHAR, 'test', now(), 'raw_nwopen_projects',"
+                " '99990101T000000Z', 'x', 'ERROR', ?)",
+                [success],
+            )
+
+    (first,) = staged()
+    assert first != "99990101T000000Z"  # never validated: not accepted
+    validate(success=False)
+    assert staged() == {first}  # rejected
+    validate(success=True)
+    assert staged() == {"99990101T000000Z"}  # validated again, passing: its newest result counts
+    validate(success=False)
+    assert staged() == {first}
 
 
 def test_the_html_report_shows_the_failure(sample_warehouse: Path, tmp_path: Path):
     sql = CORRUPTIONS["raw_tse_projects"][0]
     result = run_suite(SUITES["raw_tse_projects"], corrupted_copy(sample_warehouse, tmp_path, sql))
-    report = Path(result.metadata["report"].value.removeprefix("file://"))
+    report = Path(result.metadata["report"].value)
     assert report.name == "raw_tse_projects.html" and report.exists()
     page = report.read_text(encoding="utf-8")
     assert "FAILED" in page and "expect_column_values_to_be_between" in page

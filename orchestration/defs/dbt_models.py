@@ -12,15 +12,43 @@ from orchestration.dbt_project import dbt_project
 from orchestration.dbt_translator import LcmDbtTranslator
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
+# What may only be built once the marts passed their blocking checks: the type-2 history and
+# what is derived from it (a bad mart must not enter history), and the data-quality mart
+# (built after the checks of the run, so it shows them).
+AFTER_MART_CHECKS = "resource_type:snapshot mart_project_changes mart_data_quality"
+
 
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=LcmDbtTranslator(),
     name="lc_monitor_dbt",
+    exclude=AFTER_MART_CHECKS,
     pool=DUCKDB_POOL,
 )
 def lc_monitor_dbt(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Seeds, staging, intermediate models and marts, with their dbt tests."""
+    yield from _build(context, dbt, warehouse)
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    dagster_dbt_translator=LcmDbtTranslator(),
+    name="lc_monitor_dbt_history",
+    select=AFTER_MART_CHECKS,
+    pool=DUCKDB_POOL,
+)
+def lc_monitor_dbt_history(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Snapshots, mart_project_changes and mart_data_quality, after the mart checks."""
+    yield from _build(context, dbt, warehouse)
+
+
+def _build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     # profiles.yml reads the path from LCM_WAREHOUSE; hand dbt the resolved, absolute path so

@@ -66,7 +66,7 @@ def run_suite(
     suite: SuiteFile, warehouse: WarehouseResource, run_id: str = "manual"
 ) -> dg.AssetCheckResult:
     """Validate and record the result in quality.validation_results; anything that goes
-    wrong, in GX or before it, fails the check with ERROR (and is recorded as such)."""
+    wrong, in GX, before it or while recording, fails the check with ERROR."""
     check = CheckRun(run_id, suite.name, "/".join(suite.asset_key), suite.table, None)
     try:
         with warehouse.connect(read_only=True) as con:
@@ -80,15 +80,13 @@ def run_suite(
         outcome = validate_frame(suite, frame, previous_rows=previous_rows)
     except Exception as exc:  # a check that could not run must never look like a pass
         error = f"{type(exc).__name__}: {exc}"
-        _record(warehouse, lambda con: record_failure(con, check, error))
+        not_recorded = _record(warehouse, lambda con: record_failure(con, check, error))
         _report_path(warehouse, suite)
-        return dg.AssetCheckResult(
-            passed=False,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{suite.name} could not run: {error}",
-            metadata={"error": error, "suite_file": str(suite.path)},
-        )
-    _record(warehouse, lambda con: record_outcome(con, check, outcome))
+        return _could_not_run(suite, error + (f"; {not_recorded}" if not_recorded else ""))
+    not_recorded = _record(warehouse, lambda con: record_outcome(con, check, outcome))
+    if not_recorded:
+        # Unrecorded, the snapshot would not count as accepted: say so rather than pass.
+        return _could_not_run(suite, f"validated ({outcome.summary()}) but {not_recorded}")
     report = _report_path(warehouse, suite)
     return dg.AssetCheckResult(
         passed=outcome.passed,
@@ -101,8 +99,17 @@ def run_suite(
             "suite_file": str(suite.path),
             "snapshot_id": check.snapshot_id or "",
             "previous_rows": previous_rows if previous_rows is not None else "",
-            **({"report": dg.MetadataValue.url(report.as_uri())} if report else {}),
+            **({"report": dg.MetadataValue.path(str(report))} if report else {}),
         },
+    )
+
+
+def _could_not_run(suite: SuiteFile, error: str) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=False,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{suite.name} could not run: {error}",
+        metadata={"error": error, "suite_file": str(suite.path)},
     )
 
 
@@ -118,11 +125,15 @@ def _report_path(warehouse: WarehouseResource, suite: SuiteFile) -> Path | None:
     return folder / suite_page_name(suite.name)
 
 
-def _record(warehouse: WarehouseResource, write: Callable[[Any], object]) -> None:
-    """Results go to the warehouse; the check runs in the duckdb pool, so it is the only
-    process writing."""
-    with warehouse.connect() as con:
-        write(con)
+def _record(warehouse: WarehouseResource, write: Callable[[Any], object]) -> str | None:
+    """Write results to the warehouse (the check runs in the duckdb pool, so no other step
+    writes); returns why it could not, e.g. another process holding the file."""
+    try:
+        with warehouse.connect() as con:
+            write(con)
+    except (OSError, duckdb.Error) as exc:
+        return f"its results could not be recorded: {type(exc).__name__}: {exc}"
+    return None
 
 
 def build_gx_check(suite: SuiteFile) -> dg.AssetChecksDefinition:

@@ -24,13 +24,14 @@ th{background:#f3f3f3}.ok{color:#176b2c}.ERROR{color:#b00020;font-weight:bold}
 """
 
 _LATEST = f"""
-WITH runs AS (
-    SELECT suite, run_id, max(validated_at) AS validated_at
-    FROM {TABLE} GROUP BY suite, run_id
+WITH validations AS (
+    SELECT suite, validation_id, max(validated_at) AS validated_at
+    FROM {TABLE} GROUP BY suite, validation_id
 ), latest AS (
-    SELECT * FROM runs QUALIFY row_number() OVER (PARTITION BY suite ORDER BY validated_at DESC) = 1
+    SELECT * FROM validations
+    QUALIFY row_number() OVER (PARTITION BY suite ORDER BY validated_at DESC) = 1
 )
-SELECT r.* FROM {TABLE} r JOIN latest USING (suite, run_id)
+SELECT r.* FROM {TABLE} r JOIN latest USING (suite, validation_id)
 ORDER BY r.suite, r.success, r.severity, r.expectation, r.column_name
 """
 

@@ -8,11 +8,13 @@ ERROR expectation is never read by dbt (macro ``latest_snapshot``).
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
+from orchestration.quality.suites import ROW_DROP_RULE
 from orchestration.quality.validation import ERROR, SuiteOutcome
 
 SCHEMA = "quality"
@@ -35,6 +37,8 @@ COLUMNS = {
     "unexpected_percent": "DOUBLE",
     "sample_unexpected": "VARCHAR",
     "exception": "VARCHAR",
+    # One id per validation (one check execution): runs can validate a suite more than once.
+    "validation_id": "VARCHAR",
 }
 
 # The expectation name recorded when a check could not validate at all (table missing, ...).
@@ -45,6 +49,11 @@ def ensure_results_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns})")
+    for name, kind in COLUMNS.items():  # tables made by an earlier version lack newer columns
+        con.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {name} {kind}")
+
+
+_INSERT = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 
 
 @dataclass(frozen=True)
@@ -66,16 +75,18 @@ def record_outcome(con: duckdb.DuckDBPyConnection, check: CheckRun, outcome: Sui
     """Append one row per expectation; returns the number of rows written."""
     ensure_results_table(con)
     now = datetime.now(UTC)
+    validation_id = str(uuid.uuid4())
     rows = [
         (
             check.run_id, now, check.asset_key, check.suite, check.table_name,
-            check.snapshot_id, o.expectation_type, o.column, o.severity, o.success,
+            check.snapshot_id, o.name or o.expectation_type, o.column, o.severity, o.success,
             outcome.row_count, _json(o.observed_value), o.unexpected_count,
             o.unexpected_percent, _json(o.sample_unexpected or None), o.exception,
+            validation_id,
         )
         for o in outcome.outcomes
     ]  # fmt: skip
-    con.executemany(f"INSERT INTO {TABLE} VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+    con.executemany(_INSERT, rows)
     return len(rows)
 
 
@@ -83,11 +94,11 @@ def record_failure(con: duckdb.DuckDBPyConnection, check: CheckRun, error: str) 
     """A check that could not validate is one failed ERROR row naming the exception."""
     ensure_results_table(con)
     con.execute(
-        f"INSERT INTO {TABLE} VALUES ({', '.join('?' * len(COLUMNS))})",
+        _INSERT,
         [
             check.run_id, datetime.now(UTC), check.asset_key, check.suite, check.table_name,
             check.snapshot_id, CHECK_COULD_NOT_RUN, None, ERROR, False, None, None, None,
-            None, None, error,
+            None, None, error, str(uuid.uuid4()),
         ],
     )  # fmt: skip
 
@@ -101,18 +112,19 @@ def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None:
-    """Rows the suite validated the last time it met all its ERROR expectations (works on a
-    read-only connection; None before the first such validation)."""
+    """Rows of the suite's last good validation: no failed ERROR expectation and no failed
+    row-count drop rule (a drop that warned must not become the new baseline). Works on a
+    read-only connection; None before the first such validation."""
     if not results_table_exists(con):
         return None
     row = con.execute(
         f"""
-        SELECT rows_validated FROM {TABLE}
+        SELECT max(rows_validated) FROM {TABLE}
         WHERE suite = ? AND rows_validated IS NOT NULL
-        GROUP BY run_id, validated_at, rows_validated
-        HAVING bool_and(success OR severity <> '{ERROR}')
-        ORDER BY validated_at DESC LIMIT 1
+        GROUP BY validation_id
+        HAVING bool_and(success OR (severity <> '{ERROR}' AND expectation <> ?))
+        ORDER BY max(validated_at) DESC LIMIT 1
         """,
-        [suite],
+        [suite, ROW_DROP_RULE],
     ).fetchall()
     return int(row[0][0]) if row else None

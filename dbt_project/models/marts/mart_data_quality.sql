@@ -1,4 +1,4 @@
--- Data quality per check run: for every suite validated in a Dagster run, how many
+-- Data quality per validation: for every suite validated in a Dagster run, how many
 -- expectations were evaluated and failed (ERROR and WARN), on how many rows, and whether the
 -- data passed (no failed ERROR). For charts of data quality over time per source.
 with results as (
@@ -6,8 +6,9 @@ with results as (
 )
 
 select
-    run_id,
-    suite,
+    validation_id,
+    any_value(run_id) as run_id,
+    any_value(suite) as suite,
     any_value(source_system) as source_system,
     any_value(asset_key) as asset_key,
     any_value(table_name) as table_name,
@@ -22,4 +23,4 @@ select
     round(100.0 * count(*) filter (where success) / count(*), 1) as success_percent,
     count(*) filter (where not success and severity = 'ERROR') = 0 as passed
 from results
-group by run_id, suite
+group by validation_id

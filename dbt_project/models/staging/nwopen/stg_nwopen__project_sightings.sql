@@ -1,7 +1,8 @@
--- Every pull in which each NWOpen project appeared (all snapshots, not only the latest):
+-- Every accepted pull in which each NWOpen project appeared (not only the latest):
 -- the basis of first-seen and last-seen dates.
 select
     source.project_id || '|' || source.funding_scheme_id as nwopen_project_key,
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
 from {{ source('raw', 'nwopen_projects') }} as source
+where source._snapshot_id in ({{ accepted_snapshot_ids() }})

@@ -1,6 +1,7 @@
 -- Validation results of the Great Expectations checks, one row per expectation per check
 -- run, with the source system the suite belongs to.
 select
+    source.validation_id,
     source.run_id,
     source.validated_at,
     source.asset_key,

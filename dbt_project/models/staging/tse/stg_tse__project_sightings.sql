@@ -1,7 +1,8 @@
--- Every crawl in which each MOOI project page appeared (all snapshots, not only the latest):
+-- Every accepted crawl in which each MOOI project page appeared (not only the latest):
 -- the basis of first-seen and last-seen dates.
 select
     source.grant_number,
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
 from {{ source('raw', 'tse_projects') }} as source
+where source._snapshot_id in ({{ accepted_snapshot_ids() }})
