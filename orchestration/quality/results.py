@@ -1,8 +1,8 @@
 """Validation results kept in the warehouse: one row per expectation per check run.
 
 ``quality.validation_results`` is the history that BI tools chart (dbt's mart_data_quality
-summarises it) and what staging uses to skip rejected snapshots: a snapshot with a failed
-ERROR expectation is never read by dbt (macro ``latest_snapshot``).
+summarises it) and what staging uses to read only accepted snapshots: validated, with no
+failed ERROR expectation in the newest validation by each suite (macro ``latest_snapshot``).
 """
 
 from __future__ import annotations
