@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
@@ -110,3 +112,37 @@ def test_every_source_has_its_group_staging_and_gx_checks(defs):
     job = defs.resolve_job_def(REFRESH_ALL)
     raw = {dg.AssetKey(["raw", t]) for tables in RAW_BY_SOURCE.values() for t in tables}
     assert raw <= job.asset_layer.executable_asset_keys
+
+
+def test_nightly_schedule_runs_by_default(defs):
+    (schedule,) = [s for s in defs.schedules if s.name == "nightly_refresh"]
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Europe/Amsterdam"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    assert schedule.job_name == "refresh_all"
+
+
+def test_a_job_per_source_with_run_retries(defs):
+    for group in ("nwopen", "tse", "mooi_register", "gvnl_register"):
+        job = defs.resolve_job_def(f"refresh_{group}")
+        keys = job.asset_layer.executable_asset_keys
+        graph = defs.resolve_asset_graph()
+        assert {k for k in keys if graph.get(k).group_name == group}, group
+        assert not {k for k in keys if graph.get(k).group_name in {"nwopen", "tse"} - {group}}
+        assert job.tags["dagster/max_retries"] == "2"
+    assert defs.resolve_job_def("refresh_all").tags["dagster/retry_strategy"] == "FROM_FAILURE"
+
+
+def test_sources_and_marts_have_freshness_policies(defs):
+    graph = defs.resolve_asset_graph()
+    for key in (dg.AssetKey(["raw", "nwopen_projects"]), dg.AssetKey(["marts", "fct_project"])):
+        policy = graph.get(key).freshness_policy
+        assert policy is not None and policy.warn_window.to_timedelta().total_seconds() == 26 * 3600
+
+
+def test_instance_config_queues_runs_and_retries():
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "dagster.yaml").read_text())
+    assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
+    assert config["concurrency"]["pools"]["default_limit"] == 1
+    assert config["run_retries"]["enabled"] is True
+    assert config["telemetry"]["enabled"] is False
