@@ -36,6 +36,11 @@ def summary() -> int:
     print(f"Raw snapshots: {settings.raw_dir}")
     for name, count in mart_row_counts(str(path)):
         print(f"  marts.{name:<30} {count:>8} rows")
+    serving = settings.serving_path
+    published = "not published yet" if not serving.exists() else f"{serving.stat().st_size} bytes"
+    print(f"Serving file for BI tools (read-only): {serving} ({published})")
+    print(f"Parquet exports: {settings.exports_dir}")
+    print(f"Data-quality report: {settings.quality_report_dir / 'index.html'}")
     return 0
 
 

@@ -72,6 +72,16 @@ class Settings:
         return self.data_dir / "raw"
 
     @property
+    def serving_path(self) -> Path:
+        """The DuckDB file BI tools read (published after every run whose checks passed)."""
+        return Path(_env("LCM_SERVING_PATH", str(self.data_dir / "serving" / "lc_monitor.duckdb")))
+
+    @property
+    def exports_dir(self) -> Path:
+        """One Parquet file per mart, published with the serving file."""
+        return Path(_env("LCM_EXPORTS_DIR", str(self.data_dir / "exports")))
+
+    @property
     def quality_report_dir(self) -> Path:
         """The HTML data-quality report, rewritten after every check."""
         return self.data_dir / "quality" / "report"

@@ -186,6 +186,8 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     assert {key[0] for key in mooi} == set(mooi_grants_in_sample())
     assert {row["programme"] for row in mooi.values()} == {"MOOI"}
 
+    assert_published(isolated_data, warehouse)
+
     second = run_refresh()
     assert second.success
     # Every source keeps both pulls; the second is recognised as unchanged.
@@ -210,6 +212,35 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     assert sorted(n for _, n in per_snapshot) == [records, records]
     assert manifests[1]["changed"] is False
     assert fct_project(warehouse) == expected  # built from the latest snapshot only
+
+
+def assert_published(data: Path, warehouse: Path) -> None:
+    """The serving file is in DuckDB 1.4's storage format and holds every mart, with its
+    descriptions; each mart is also a Parquet file with the same rows."""
+    serving = data / "serving" / "lc_monitor.duckdb"
+    assert serving.read_bytes()[8:12] == b"DUCK"
+    assert int.from_bytes(serving.read_bytes()[12:20], "little") == 67  # 1.x storage number
+    with duckdb.connect(str(warehouse), read_only=True) as build:
+        marts = build.execute(
+            "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts'"
+        ).fetchall()
+        counts = {
+            t: build.execute(f"SELECT count(*) FROM marts.{t}").fetchall()[0][0] for t, _ in marts
+        }
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("SELECT tags FROM duckdb_databases() LIMIT 1").fetchall() == [
+            ({"storage_version": "v1.4.0+"},)
+        ]
+        for table, rows in counts.items():
+            assert con.execute(f"SELECT count(*) FROM marts.{table}").fetchall()[0][0] == rows
+            parquet = data / "exports" / f"{table}.parquet"
+            assert con.execute(f"SELECT count(*) FROM '{parquet}'").fetchall()[0][0] == rows
+        comment = con.execute(
+            "SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_project'"
+            " AND column_name = 'subsidy_eur'"
+        ).fetchall()[0][0]
+    assert "never 0" in comment
+    assert {"fct_project", "dim_organisation", "mart_region"} <= set(counts)
 
 
 def test_live_url_switch_reads_the_server(httpserver, isolated_data, fast_http, monkeypatch):
@@ -238,6 +269,10 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     assert run_refresh().success
     good = fct_project(warehouse)
     snapshots_before = sorted((isolated_data / "raw" / "nwopen").iterdir())
+    serving = isolated_data / "serving" / "lc_monitor.duckdb"
+    exports = isolated_data / "exports"
+    published = (serving.stat().st_ino, serving.stat().st_mtime_ns)
+    exported = {p.name: p.stat().st_mtime_ns for p in exports.iterdir()}
 
     # 1. The source is down: the NWOpen asset fails, naming the source and the URL.
     httpserver.expect_request("/down").respond_with_data("maintenance", status=503)
@@ -268,6 +303,9 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     dbt_step_ran = any(e.step_key == "lc_monitor_dbt" and e.is_step_start for e in bad.all_events)
     assert not dbt_step_ran
     assert fct_project(warehouse) == good
+    # Neither failed run published anything: the serving file and exports are the same files.
+    assert (serving.stat().st_ino, serving.stat().st_mtime_ns) == published
+    assert {p.name: p.stat().st_mtime_ns for p in exports.iterdir()} == exported
     # The bad pull is still kept as raw evidence, next to the earlier snapshots.
     assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == len(snapshots_before) + 1
 

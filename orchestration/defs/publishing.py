@@ -1,0 +1,50 @@
+"""Publishing: after every blocking check of a run has passed, the marts go to the serving
+DuckDB file and to Parquet (orchestration/publish.py). A run whose checks fail publishes
+nothing: this asset depends on every mart, and blocking checks stop what is downstream."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.dbt_project import dbt_project
+from orchestration.publish import SERVING_STORAGE_VERSION, publish
+from orchestration.settings import load_settings
+from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
+
+
+def mart_keys() -> list[dg.AssetKey]:
+    """Every dbt model in the marts schema, from the manifest (one place: dbt_project.yml)."""
+    manifest = json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+    return sorted(
+        dg.AssetKey(["marts", node["name"]])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("schema") == "marts"
+    )
+
+
+@dg.asset(
+    key=["serving", "lc_monitor"],
+    deps=mart_keys(),
+    group_name="serving",
+    pool=DUCKDB_POOL,
+    description=(
+        "The marts for BI tools: a serving DuckDB file (DuckDB 1.4 storage format, replaced "
+        "atomically) and one Parquet file per mart. Published only when every blocking check "
+        "of the run passed."
+    ),
+)
+def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = load_settings()
+    result = publish(Path(warehouse.database()), settings.serving_path, settings.exports_dir)
+    return dg.MaterializeResult(
+        metadata={
+            "serving_path": dg.MetadataValue.path(str(result.serving_path)),
+            "exports_dir": dg.MetadataValue.path(str(result.exports_dir)),
+            "storage_version": SERVING_STORAGE_VERSION,
+            "size_bytes": result.size_bytes,
+            "publish_seconds": round(result.seconds, 2),
+            "tables": dg.MetadataValue.json(result.tables),
+            "dagster/row_count": sum(result.tables.values()),
+        }
+    )
