@@ -32,6 +32,7 @@ help:
 	@echo "make dev      Dagster UI and daemon on http://$(HOST):$(PORT)"
 	@echo "make lint     ruff on the Python code"
 	@echo "make summary  print the warehouse path and mart row counts"
+	@echo "make docs     generate the dbt docs site and print where it is"
 	@echo "make clean    remove the venv, dbt artifacts and Dagster home (keeps data/)"
 
 $(BIN)/python:
@@ -59,6 +60,12 @@ run: install $(MANIFEST)
 
 summary: install
 	$(BIN)/lc-monitor summary
+
+# dbt's documentation site (models, columns, tests, lineage) with the warehouse's catalog:
+# needs a warehouse built by `make run`. Open the printed index.html in a browser.
+docs: install $(MANIFEST)
+	cd $(DBT_DIR) && $(CURDIR)/$(BIN)/dbt docs generate --quiet --profiles-dir .
+	@echo "dbt docs: $(CURDIR)/$(DBT_DIR)/target/index.html"
 
 dev: install $(MANIFEST)
 	$(BIN)/dagster dev -h $(HOST) -p $(PORT) -m orchestration.definitions
