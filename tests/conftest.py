@@ -14,6 +14,15 @@ from sources.http import HttpPolicy
 from sources.nwopen import SAMPLE_DIR
 
 NWOPEN_PATH = "/NWOpen-API/api/Projects"
+# Settings that point away from the bundled sample data: cleared so tests read the sample.
+LOCATION_VARIABLES = (
+    "LCM_WAREHOUSE",
+    "LCM_SOURCE_MODE",
+    "LCM_NWOPEN_URL",
+    "LCM_TSE_URL",
+    "LCM_MOOI_REGISTER",
+    "LCM_GVNL_REGISTER",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -21,17 +30,19 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes its warehouse and snapshots under its own temporary folder."""
     data = tmp_path / "data"
     monkeypatch.setenv("LCM_DATA_DIR", str(data))
-    for name in (
-        "LCM_WAREHOUSE",
-        "LCM_SOURCE_MODE",
-        "LCM_NWOPEN_URL",
-        "LCM_TSE_URL",
-        "LCM_MOOI_REGISTER",
-        "LCM_GVNL_REGISTER",
-    ):
+    for name in LOCATION_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GX_ANALYTICS_ENABLED", "false")
     return data
+
+
+@pytest.fixture
+def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs that read a local test server: no politeness pauses, quick retries."""
+    monkeypatch.setenv("LCM_HTTP_MIN_INTERVAL", "0")
+    monkeypatch.setenv("LCM_HTTP_BACKOFF", "0.01")
+    monkeypatch.setenv("LCM_HTTP_MAX_RETRIES", "1")
+    monkeypatch.setenv("LCM_HTTP_TIMEOUT", "5")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from orchestration.settings import CALLS_SEED
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
-from .conftest import sample_pages, serve_pages
+from .conftest import LOCATION_VARIABLES, sample_pages, serve_pages
 
 LEAD_ROLES = {"main applicant": 0, "hoofdaanvrager": 0, "project leader": 1, "projectleider": 1}
 
@@ -95,6 +95,18 @@ def run_refresh() -> dg.ExecuteInProcessResult:
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
+def build_sample_warehouse(data: Path) -> Path:
+    """One real refresh of the bundled sample into ``data``, for module-scoped fixtures (the
+    autouse isolated_data fixture is per test); returns the warehouse path."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LCM_DATA_DIR", str(data))
+        for name in LOCATION_VARIABLES:
+            patch.delenv(name, raising=False)
+        result = run_refresh()
+    assert result.success and failed_checks(result) == []
+    return data / "warehouse" / "lc_monitor.duckdb"
+
+
 def fct_project(warehouse: Path, source_system: str = "nwopen") -> dict[tuple[str, str], dict]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         # The lead as the source writes it, and the organisation fct_project resolved it to.
@@ -133,14 +145,6 @@ def step_error(result: dg.ExecuteInProcessResult, step: str) -> str:
                 error = error.cause
             return error.message
     raise AssertionError(f"step {step} did not fail")
-
-
-@pytest.fixture
-def fast_http(monkeypatch):
-    monkeypatch.setenv("LCM_HTTP_MIN_INTERVAL", "0")
-    monkeypatch.setenv("LCM_HTTP_BACKOFF", "0.01")
-    monkeypatch.setenv("LCM_HTTP_MAX_RETRIES", "1")
-    monkeypatch.setenv("LCM_HTTP_TIMEOUT", "5")
 
 
 def test_refresh_on_bundled_sample_twice(isolated_data: Path):

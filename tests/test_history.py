@@ -27,15 +27,6 @@ NEW_TITLE = "Retitled by the history test"
 KIC_LC = re.compile(r"^KICH4\.LC\.")
 
 
-@pytest.fixture
-def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Same HTTP policy as test_end_to_end's fixture: no politeness pauses against localhost."""
-    monkeypatch.setenv("LCM_HTTP_MIN_INTERVAL", "0")
-    monkeypatch.setenv("LCM_HTTP_BACKOFF", "0.01")
-    monkeypatch.setenv("LCM_HTTP_MAX_RETRIES", "1")
-    monkeypatch.setenv("LCM_HTTP_TIMEOUT", "5")
-
-
 def project_key(record: dict[str, Any]) -> str:
     return f"nwopen:{record['project_id']}|{record['funding_scheme_id']}"
 

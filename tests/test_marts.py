@@ -28,7 +28,7 @@ from sources.tse import read_site
 from sources.tse.parse import parse_documents
 
 from .conftest import sample_pages
-from .test_end_to_end import expected_records, failed_checks, project_of, run_refresh
+from .test_end_to_end import build_sample_warehouse, expected_records, project_of
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 TYPES = ("bedrijf", "kennisinstelling", "mbo", "hbo", "wo", "overheid", "overig", "onbekend")
@@ -342,17 +342,8 @@ def truth() -> Sample:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    data = tmp_path_factory.mktemp("marts") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LCM_DATA_DIR", str(data))
-        for name in ("LCM_WAREHOUSE", "LCM_SOURCE_MODE", "LCM_NWOPEN_URL", "LCM_TSE_URL"):
-            patch.delenv(name, raising=False)
-        patch.delenv("LCM_MOOI_REGISTER", raising=False)
-        patch.delenv("LCM_GVNL_REGISTER", raising=False)
-        result = run_refresh()
-    assert result.success
-    assert failed_checks(result) == []
-    con = duckdb.connect(str(data / "warehouse" / "lc_monitor.duckdb"), read_only=True)
+    path = build_sample_warehouse(tmp_path_factory.mktemp("marts") / "data")
+    con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()
 

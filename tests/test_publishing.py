@@ -43,14 +43,6 @@ log.write_text(json.dumps({"results": results, "errors": errors, "reopened": reo
 """
 
 
-@pytest.fixture
-def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LCM_HTTP_MIN_INTERVAL", "0")
-    monkeypatch.setenv("LCM_HTTP_BACKOFF", "0.01")
-    monkeypatch.setenv("LCM_HTTP_MAX_RETRIES", "1")
-    monkeypatch.setenv("LCM_HTTP_TIMEOUT", "5")
-
-
 def read_log(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {"results": [], "errors": []}
 

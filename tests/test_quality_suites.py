@@ -23,7 +23,7 @@ from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.warehouse import WarehouseResource
 from sources.registers import GVNL_SAMPLE
 
-from .test_end_to_end import failed_checks, run_dbt_only, run_refresh
+from .test_end_to_end import build_sample_warehouse, run_dbt_only, run_refresh
 
 
 def latest(table: str) -> str:
@@ -144,16 +144,7 @@ SUITES = {suite.name: suite for suite in load_suites(EXPECTATIONS_DIR)}
 
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("quality") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LCM_DATA_DIR", str(data))
-        for name in ("LCM_WAREHOUSE", "LCM_SOURCE_MODE", "LCM_NWOPEN_URL", "LCM_TSE_URL"):
-            patch.delenv(name, raising=False)
-        patch.delenv("LCM_MOOI_REGISTER", raising=False)
-        patch.delenv("LCM_GVNL_REGISTER", raising=False)
-        result = run_refresh()
-    assert result.success and failed_checks(result) == []
-    return data / "warehouse" / "lc_monitor.duckdb"
+    return build_sample_warehouse(tmp_path_factory.mktemp("quality") / "data")
 
 
 def corrupted_copy(warehouse: Path, folder: Path, sql: str) -> WarehouseResource:
