@@ -28,6 +28,7 @@ class Published:
     serving_path: Path
     exports_dir: Path
     tables: dict[str, int]  # schema.table -> rows
+    parquet: dict[str, Path]  # schema.table -> its Parquet export
     size_bytes: int
     seconds: float
 
@@ -54,6 +55,7 @@ def publish(build_path: Path, serving_path: Path, exports_dir: Path) -> Publishe
     new_file = serving_path.with_name(f".{serving_path.name}.{token}.tmp")
     written: list[tuple[Path, Path]] = []
     tables: dict[str, int] = {}
+    parquet: dict[str, Path] = {}
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH {_quote(str(build_path))} AS build (READ_ONLY)")
@@ -85,6 +87,7 @@ def publish(build_path: Path, serving_path: Path, exports_dir: Path) -> Publishe
             temporary = exports_dir / f".{table}.{token}.parquet.tmp"
             con.execute(f"COPY build.{schema}.{table} TO {_quote(str(temporary))} (FORMAT parquet)")
             written.append((temporary, target))
+            parquet[f"{schema}.{table}"] = target
         con.execute("DETACH serving")
         con.execute("DETACH build")
     except BaseException:
@@ -102,6 +105,7 @@ def publish(build_path: Path, serving_path: Path, exports_dir: Path) -> Publishe
         serving_path=serving_path,
         exports_dir=exports_dir,
         tables=tables,
+        parquet=parquet,
         size_bytes=serving_path.stat().st_size,
         seconds=time.monotonic() - started,
     )

@@ -169,6 +169,7 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
         "relationships_fct_participation_organisation_key__organisation_key__ref_dim_organisation_",
     } <= evaluated
     assert fct_project(warehouse) == expected
+    assert_asset_metadata(first, warehouse)
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lcs_from_registers = con.execute(
@@ -216,6 +217,45 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     assert sorted(n for _, n in per_snapshot) == [records, records]
     assert manifests[1]["changed"] is False
     assert fct_project(warehouse) == expected  # built from the latest snapshot only
+
+
+def assert_asset_metadata(result: dg.ExecuteInProcessResult, warehouse: Path) -> None:
+    """Every asset of the run reports its row count, column schema and a preview; the dbt
+    models' figures are the warehouse's, the raw assets' name their snapshot and source."""
+    materialized = {
+        m.asset_key: m.materialization.metadata for m in result.get_asset_materialization_events()
+    }
+    job_assets = load_defs().resolve_job_def(REFRESH_ALL).asset_layer.executable_asset_keys
+    assert set(materialized) == set(job_assets)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for key, metadata in materialized.items():
+            rows = metadata["dagster/row_count"].value
+            assert isinstance(rows, int) and rows > 0, key
+            if key.path[0] == "serving":
+                assert len(metadata["tables"].value.records) == len(
+                    [k for k in materialized if k.path[0] == "marts"]
+                )
+                continue
+            columns = metadata["dagster/column_schema"].value.columns
+            assert columns and all(c.type for c in columns), key
+            preview = metadata["preview"].value
+            assert len(preview.records) == min(rows, 5), key
+            assert set(preview.records[0].data) == {c.name for c in columns}, key
+            if key.path[0] == "raw":
+                assert {"snapshot_id", "source_location", "content_changed"} <= set(metadata)
+                continue
+            schema, table = key.path
+            if table != "stg_quality__validation_results":  # a view; later checks add rows
+                count = con.execute(f"SELECT count(*) FROM {schema}.{table}").fetchone()
+                assert count == (rows,), key
+            types = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                [schema, table],
+            ).fetchall()
+            assert [(c.name, c.type) for c in columns] == types, key
+            if schema == "marts":  # the YAML descriptions ride along
+                assert all(c.description for c in columns), key
 
 
 def assert_published(data: Path, warehouse: Path) -> None:

@@ -1,15 +1,17 @@
 """The dbt project as Dagster assets; dbt tests run inside `dbt build` as asset checks."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project
 from orchestration.dbt_translator import LcmDbtTranslator
+from orchestration.metadata import relation_metadata
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 # What may only be built once the marts passed their blocking checks: the type-2 history and
@@ -56,7 +58,59 @@ def _build(
     # environment when it starts, so the variable is restored right after.
     with _environment(LCM_WAREHOUSE=warehouse.database()):
         invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
+    # The dbt process holds the warehouse read-write until it exits, so the events wait for it:
+    # only then can the tables be described over a read-only connection. A failed build
+    # still reports what it built before its error is raised.
+    events: list[Any] = []
+    failure: Exception | None = None
+    try:
+        events.extend(invocation.stream())
+    except Exception as exc:  # raised again below, after the events
+        failure = exc
+    yield from _with_table_metadata(context, events, warehouse, invocation.manifest)
+    if failure is not None:
+        raise failure
+
+
+def _with_table_metadata(
+    context: dg.AssetExecutionContext,
+    events: list[Any],
+    warehouse: WarehouseResource,
+    manifest: Mapping[str, Any],
+) -> Iterator[Any]:
+    """The events, each built model, seed or snapshot with its row count, DuckDB column types
+    (with the YAML descriptions) and a preview."""
+    if not any(_is_build_output(e) for e in events):
+        yield from events  # e.g. a build that failed before any model
+        return
+    with warehouse.connect(read_only=True) as con:
+        for event in events:
+            if _is_build_output(event):
+                profile = _describe(context, con, manifest, event)
+                event = event.with_metadata({**event.metadata, **profile})
+            yield event
+
+
+def _is_build_output(event: Any) -> bool:
+    return isinstance(event, dg.Output) and "unique_id" in event.metadata
+
+
+def _describe(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    manifest: Mapping[str, Any],
+    event: dg.Output,
+) -> dict[str, Any]:
+    node = manifest["nodes"][event.metadata["unique_id"].value]
+    descriptions = {
+        name: column.get("description") or "" for name, column in node["columns"].items()
+    }
+    try:
+        return relation_metadata(con, node["schema"], node["alias"] or node["name"], descriptions)
+    except (duckdb.Error, LookupError) as exc:
+        # Built by dbt but not describable: the materialization stands, without the profile.
+        context.log.warning(f"No table metadata for {node['unique_id']}: {exc}")
+        return {}
 
 
 @contextmanager

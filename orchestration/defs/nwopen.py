@@ -81,7 +81,12 @@ def nwopen_raw(
         asset_key=PROJECTS,
         metadata={
             **common,
-            **table_metadata("raw.nwopen_projects", nwopen.PROJECT_COLUMNS, extract.in_scope),
+            **table_metadata(
+                "raw.nwopen_projects",
+                nwopen.PROJECT_COLUMNS,
+                extract.in_scope,
+                extract.projects,
+            ),
             "projects_in_scope": extract.in_scope,
         },
     )
@@ -90,7 +95,10 @@ def nwopen_raw(
         metadata={
             **common,
             **table_metadata(
-                "raw.nwopen_project_members", nwopen.MEMBER_COLUMNS, len(extract.members)
+                "raw.nwopen_project_members",
+                nwopen.MEMBER_COLUMNS,
+                len(extract.members),
+                extract.members,
             ),
         },
     )

@@ -44,7 +44,26 @@ def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "storage_version": SERVING_STORAGE_VERSION,
             "size_bytes": result.size_bytes,
             "publish_seconds": round(result.seconds, 2),
-            "tables": dg.MetadataValue.json(result.tables),
+            # Each mart's columns and preview are on its own asset; here, what was published.
+            "tables": dg.MetadataValue.table(
+                records=[
+                    dg.TableRecord(
+                        {
+                            "table": table,
+                            "rows": rows,
+                            "parquet": str(result.parquet[table]),
+                        }
+                    )
+                    for table, rows in result.tables.items()
+                ],
+                schema=dg.TableSchema(
+                    columns=[
+                        dg.TableColumn("table", "string"),
+                        dg.TableColumn("rows", "int"),
+                        dg.TableColumn("parquet", "string"),
+                    ]
+                ),
+            ),
             "dagster/row_count": sum(result.tables.values()),
         }
     )

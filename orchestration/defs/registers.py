@@ -117,7 +117,10 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             metadata={
                 **common,
                 **table_metadata(
-                    register.projects_table, registers.PROJECT_COLUMNS, len(extract.projects)
+                    register.projects_table,
+                    registers.PROJECT_COLUMNS,
+                    len(extract.projects),
+                    extract.projects,
                 ),
             },
         )
@@ -126,7 +129,10 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             metadata={
                 **common,
                 **table_metadata(
-                    register.partners_table, registers.PARTNER_COLUMNS, len(extract.partners)
+                    register.partners_table,
+                    registers.PARTNER_COLUMNS,
+                    len(extract.partners),
+                    extract.partners,
                 ),
             },
         )

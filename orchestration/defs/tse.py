@@ -103,7 +103,9 @@ def tse_raw(
         asset_key=PROJECTS,
         metadata={
             **common,
-            **table_metadata("raw.tse_projects", tse.PROJECT_COLUMNS, len(extract.projects)),
+            **table_metadata(
+                "raw.tse_projects", tse.PROJECT_COLUMNS, len(extract.projects), extract.projects
+            ),
         },
     )
     yield dg.MaterializeResult(
@@ -111,7 +113,10 @@ def tse_raw(
         metadata={
             **common,
             **table_metadata(
-                "raw.tse_project_partners", tse.PARTNER_COLUMNS, len(extract.partners)
+                "raw.tse_project_partners",
+                tse.PARTNER_COLUMNS,
+                len(extract.partners),
+                extract.partners,
             ),
         },
     )
