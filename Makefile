@@ -38,6 +38,17 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# A DuckDB 1.4 client apart from the project's DuckDB 2.0, like the one many BI connectors
+# embed: the tests open the published serving file with it.
+DUCKDB1_VERSION := 1.4.0
+DUCKDB1_VENV := .venv-duckdb$(DUCKDB1_VERSION)
+DUCKDB1_STAMP := $(DUCKDB1_VENV)/.installed
+
+$(DUCKDB1_STAMP):
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/python -m pip install --quiet "duckdb==$(DUCKDB1_VERSION)"
+	touch $(DUCKDB1_STAMP)
+
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
@@ -70,8 +81,8 @@ docs: install $(MANIFEST)
 dev: install $(MANIFEST)
 	$(BIN)/dagster dev -h $(HOST) -p $(PORT) -m orchestration.definitions
 
-test: install $(MANIFEST)
-	$(BIN)/python -m pytest
+test: install $(MANIFEST) $(DUCKDB1_STAMP)
+	LCM_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check orchestration sources tests
@@ -82,4 +93,4 @@ format: install
 	$(BIN)/ruff check --fix orchestration sources tests
 
 clean:
-	rm -rf $(VENV) $(DBT_DIR)/target $(DBT_DIR)/logs $(DAGSTER_HOME_DIR)
+	rm -rf $(VENV) $(DUCKDB1_VENV) $(DBT_DIR)/target $(DBT_DIR)/logs $(DAGSTER_HOME_DIR)

@@ -1,21 +1,24 @@
 """A BI reader during a run: what Superset does (SQLAlchemy + duckdb-engine, read-only),
 in its own process, holding the serving file open and querying it while a full run builds
 and publishes new data. The run must succeed, the reader must never fail nor see a partial
-state, and after reconnecting it must see the new data."""
+state, and after reconnecting it must see the new data. And the published file opens in a
+DuckDB 1.4 client, as BI connectors that embed DuckDB 1.x need."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from .conftest import sample_pages, serve_pages
-from .test_end_to_end import failed_checks, run_refresh
+from .test_end_to_end import build_sample_warehouse, failed_checks, run_refresh
 from .test_history import changed_pages
 
 READER = """
@@ -93,3 +96,42 @@ def test_a_reader_holding_the_serving_file_never_blocks_nor_breaks(
     # The open connection saw the file it opened, whole: the old data, never a mix.
     assert set(outcome["results"]) == {before[0]}
     assert outcome["reopened"] == before[0] - 1  # reconnected: the published new data
+
+
+DUCKDB1_READER = """
+import json, sys
+import duckdb
+
+def open_(path):
+    try:
+        con = duckdb.connect(path, read_only=True)
+    except duckdb.Error as exc:
+        return {"error": str(exc)}
+    rows = con.execute("SELECT count(*) FROM marts.fct_project").fetchone()[0]
+    return {"rows": rows}
+
+print(json.dumps({"version": duckdb.__version__, "serving": open_(sys.argv[1]),
+                  "warehouse": open_(sys.argv[2])}))
+"""
+
+
+def test_a_duckdb_1_4_client_opens_the_serving_file(tmp_path: Path):
+    """The serving file opens in DuckDB 1.4 (its own venv, made by `make test`), the oldest
+    client the BI guide promises; the build warehouse, in DuckDB 2.0's format, does not."""
+    python = os.environ.get("LCM_DUCKDB1_PYTHON")
+    if not python:
+        pytest.skip("LCM_DUCKDB1_PYTHON is unset: `make test` creates the DuckDB 1.4 venv")
+    data = tmp_path / "data"
+    warehouse = build_sample_warehouse(data)
+    serving = data / "serving" / "lc_monitor.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        projects = con.execute("SELECT count(*) FROM marts.fct_project").fetchone()[0]
+
+    opened = subprocess.run(
+        [python, "-c", DUCKDB1_READER, str(serving), str(warehouse)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    result = json.loads(opened.stdout)
+    assert result["version"].startswith("1.4.")
+    assert result["serving"] == {"rows": projects}
+    assert "version number" in result["warehouse"]["error"]  # 2.0's format: 1.4 refuses it
