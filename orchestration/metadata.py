@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -64,7 +65,7 @@ def relation_metadata(
     )
     if not columns:
         raise LookupError(f"{schema}.{name} is not in the warehouse")
-    relation = f'"{schema}"."{name}"'
+    relation = f"{_identifier(schema)}.{_identifier(name)}"
     row_count = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]  # type: ignore[index]
     cursor = con.execute(f"SELECT * FROM {relation} LIMIT {PREVIEW_ROWS}")
     names = [d[0] for d in cursor.description]
@@ -72,20 +73,32 @@ def relation_metadata(
     return table_metadata(f"{schema}.{name}", columns, row_count, rows, descriptions)
 
 
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _cell(value: Any) -> str | int | float | bool | None:
-    """A value as a preview cell can hold it (Dagster takes only str, int, float, bool)."""
-    if value is None or isinstance(value, bool | int | float):
+    """A value as a preview cell can hold it (Dagster takes only str, int, float, bool; the
+    metadata is stored as JSON, which has no NaN or infinity)."""
+    if value is None or isinstance(value, bool | int):
         return value
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, float | decimal.Decimal):
+        return float(value) if math.isfinite(value) else str(value)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
-    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, list | tuple | dict):
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    else:
+        text = str(value)
     return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
 
 
 def source_failure(exc: SourceError) -> dg.Failure:
-    """A Dagster failure whose description and metadata name the source, location and field."""
+    """A Dagster failure whose description and metadata name the source, location and field.
+
+    Only a transient error goes to the step's retry policy (orchestration/retries.py): bad
+    content fails at once, as a retry would read the same bad content again.
+    """
     return dg.Failure(
         description=str(exc),
         metadata={
@@ -93,6 +106,7 @@ def source_failure(exc: SourceError) -> dg.Failure:
             "location": exc.location,
             "field": exc.field or "",
             "detail": exc.detail,
+            "transient": exc.transient,
         },
-        allow_retries=True,
+        allow_retries=exc.transient,
     )

@@ -91,6 +91,22 @@ class Settings:
         return self.nwopen_location.startswith(("http://", "https://"))
 
 
+@dataclass(frozen=True)
+class SourceRetries:
+    """Dagster's retries of a source step that failed on a transient error."""
+
+    count: int
+    delay_s: float  # the n-th retry waits n times this
+
+
+def load_source_retries() -> SourceRetries:
+    """Read when the code location loads: a retry policy is part of the asset definitions."""
+    return SourceRetries(
+        count=_env_int("LCM_SOURCE_RETRIES", 2),
+        delay_s=_env_float("LCM_SOURCE_RETRY_DELAY", 600.0),
+    )
+
+
 def load_settings() -> Settings:
     """Read the environment now (not at import) so tests and runs can point elsewhere."""
     data_dir = Path(_env("LCM_DATA_DIR", str(REPO_ROOT / "data"))).expanduser().resolve()

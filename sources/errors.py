@@ -10,11 +10,22 @@ class SourceError(RuntimeError):
     problem is in the content, the field: that is what an engineer needs to fix or report it.
     """
 
-    def __init__(self, source: str, location: str, detail: str, *, field: str | None = None):
+    def __init__(
+        self,
+        source: str,
+        location: str,
+        detail: str,
+        *,
+        field: str | None = None,
+        transient: bool = False,
+    ):
         self.source = source
         self.location = location
         self.detail = detail
         self.field = field
+        # True when trying again later may succeed (unreachable, timeouts, 429/5xx after the
+        # client's own retries); False for content that is wrong and will stay wrong.
+        self.transient = transient
         where = f"{location}"
         field_part = f" field '{field}':" if field else ""
         super().__init__(f"[{source}] {where}:{field_part} {detail}")

@@ -131,6 +131,7 @@ class PoliteClient:
             self.source,
             full_url,
             f"GET{label} failed after {attempts} attempts; last: {last_problem}",
+            transient=True,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,12 @@ import pytest
 
 from sources.http import HttpPolicy
 from sources.nwopen import SAMPLE_DIR
+
+# A source step retried after a transient error waits 10 minutes by default; the retry policy
+# is read when the definitions are first imported, so it is set here, before any test does
+# (the count too, which tests assert, whatever a developer's .env says).
+os.environ["LCM_SOURCE_RETRY_DELAY"] = "0"
+os.environ["LCM_SOURCE_RETRIES"] = "2"
 
 NWOPEN_PATH = "/NWOpen-API/api/Projects"
 # Settings that point away from the bundled sample data: cleared so tests read the sample.

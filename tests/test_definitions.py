@@ -11,7 +11,8 @@ import yaml
 
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
-from orchestration.settings import REPO_ROOT
+from orchestration.retries import source_retry_policy
+from orchestration.settings import REPO_ROOT, SourceRetries, load_source_retries
 
 RAW_PROJECTS = dg.AssetKey(["raw", "nwopen_projects"])
 RAW_MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
@@ -83,6 +84,9 @@ def test_instance_config_is_valid(tmp_path, monkeypatch):
         assert instance.get_settings("telemetry") == {"enabled": False}
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
         assert instance.run_monitoring_enabled
+        # Runs are retried when their process died, not when a step or a check failed.
+        assert instance.run_retries_enabled
+        assert not instance.run_retries_retry_on_asset_or_op_failure
     finally:
         instance.dispose()
 
@@ -131,6 +135,20 @@ def test_a_job_per_source_with_run_retries(defs):
         assert not {k for k in keys if graph.get(k).group_name in {"nwopen", "tse"} - {group}}
         assert job.tags["dagster/max_retries"] == "2"
     assert defs.resolve_job_def("refresh_all").tags["dagster/retry_strategy"] == "FROM_FAILURE"
+
+
+def test_source_steps_retry_with_back_off(defs, monkeypatch):
+    graph = defs.resolve_asset_graph()
+    for group, tables in RAW_BY_SOURCE.items():
+        policy = graph.get(dg.AssetKey(["raw", tables[0]])).assets_def.op.retry_policy
+        assert policy is not None, group
+        assert policy.max_retries == 2, group
+    for name in ("LCM_SOURCE_RETRIES", "LCM_SOURCE_RETRY_DELAY"):
+        monkeypatch.delenv(name, raising=False)
+    assert load_source_retries() == SourceRetries(count=2, delay_s=600.0)
+    # As documented: 10, then 20 minutes after the failure.
+    default = source_retry_policy()
+    assert [default.calculate_delay(n) for n in (1, 2)] == [600, 1200]
 
 
 def test_sources_and_marts_have_freshness_policies(defs):

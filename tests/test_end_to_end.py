@@ -23,7 +23,7 @@ from orchestration.settings import CALLS_SEED
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
-from .conftest import LOCATION_VARIABLES, sample_pages, serve_pages
+from .conftest import LOCATION_VARIABLES, NWOPEN_PATH, sample_pages, serve_pages
 
 LEAD_ROLES = {"main applicant": 0, "hoofdaanvrager": 0, "project leader": 1, "projectleider": 1}
 
@@ -137,6 +137,10 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     return [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
 
 
+def retried_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.step_key for e in result.all_events if e.is_step_up_for_retry]
+
+
 def step_error(result: dg.ExecuteInProcessResult, step: str) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_key == step:
@@ -241,6 +245,10 @@ def assert_asset_metadata(result: dg.ExecuteInProcessResult, warehouse: Path) ->
             preview = metadata["preview"].value
             assert len(preview.records) == min(rows, 5), key
             assert set(preview.records[0].data) == {c.name for c in columns}, key
+            # Real values, not a row of nulls from records whose keys miss the columns.
+            for record in preview.records:
+                filled = [v for v in record.data.values() if v is not None]
+                assert len(filled) >= len(columns) / 2, (key, record)
             if key.path[0] == "raw":
                 assert {"snapshot_id", "source_location", "content_changed"} <= set(metadata)
                 continue
@@ -306,6 +314,27 @@ def test_live_url_switch_reads_the_server(httpserver, isolated_data, fast_http, 
     assert "Served by the local test server" in {row["title"] for row in mart.values()}
 
 
+def test_a_source_down_for_a_while_heals_on_a_step_retry(
+    httpserver, isolated_data, fast_http, monkeypatch
+):
+    # The first page answers 503 to both of the HTTP client's attempts, then recovers.
+    first_page = {"page": "1", "per_page": "100"}
+    for _ in range(2):
+        httpserver.expect_oneshot_request(NWOPEN_PATH, query_string=first_page).respond_with_data(
+            "maintenance", status=503
+        )
+    pages = sample_pages()
+    monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, pages))
+    result = run_refresh()
+    assert result.success, failed_checks(result)
+    assert retried_steps(result) == ["nwopen_raw"]
+    assert fct_project(isolated_data / "warehouse" / "lc_monitor.duckdb") == expected_projects(
+        pages
+    )
+    # The failed attempt landed nothing: one snapshot, from the attempt that succeeded.
+    assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == 1
+
+
 def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     httpserver, isolated_data, fast_http, monkeypatch
 ):
@@ -326,6 +355,10 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     assert not down.success
     message = step_error(down, "nwopen_raw")
     assert "[NWOpen]" in message and down_url in message and "HTTP 503" in message
+    # Transient: the step was tried three times (its retry policy), each with the client's
+    # two attempts; the other sources were not retried.
+    assert retried_steps(down) == ["nwopen_raw", "nwopen_raw"]
+    assert len(httpserver.log) == 3 * 2
     assert fct_project(warehouse) == good
     assert sorted((isolated_data / "raw" / "nwopen").iterdir()) == snapshots_before
 
@@ -417,6 +450,7 @@ def test_register_assets_report_snapshots_and_refuse_bad_registers(
     message = step_error(bad, "mooi_register_raw")
     assert f"[mooi_register] {broken}" in message
     assert "sheet 'Projects' row 3 column 'subsidy_eur': not an amount" in message
+    assert retried_steps(bad) == []  # bad content is not retried: it would fail the same way
     with duckdb.connect(str(isolated_data / "warehouse" / "lc_monitor.duckdb"), True) as con:
         latest = con.execute("SELECT max(_snapshot_id) FROM raw.mooi_register_projects").fetchone()
     assert latest == (snapshot,)
@@ -427,3 +461,4 @@ def test_register_assets_report_snapshots_and_refuse_bad_registers(
     live = run_assets(*tables)
     assert not live.success
     assert "set LCM_MOOI_REGISTER" in step_error(live, "mooi_register_raw")
+    assert retried_steps(live) == []

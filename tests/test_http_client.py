@@ -47,13 +47,18 @@ def test_5xx_until_retries_run_out_names_source_and_url(httpserver, fast_policy)
     assert httpserver.url_for("/x") + "?page=2" in message
     assert "page 2" in message and "HTTP 503" in message and "3 attempts" in message
     assert len(httpserver.log) == fast_policy.max_retries + 1
+    assert err.value.transient  # worth trying again later (the asset's retry policy)
 
 
 def test_client_error_is_not_retried(httpserver, fast_policy):
     httpserver.expect_request("/x").respond_with_data("gone", status=404)
-    with PoliteClient("Test", fast_policy) as client, pytest.raises(SourceError, match="404"):
+    with (
+        PoliteClient("Test", fast_policy) as client,
+        pytest.raises(SourceError, match="404") as err,
+    ):
         client.get(httpserver.url_for("/x"))
     assert len(httpserver.log) == 1
+    assert not err.value.transient
 
 
 def test_slow_server_times_out_and_is_retried(httpserver, fast_policy):
@@ -66,7 +71,7 @@ def test_slow_server_times_out_and_is_retried(httpserver, fast_policy):
     with PoliteClient("Test", policy) as client, pytest.raises(SourceError) as err:
         client.get(httpserver.url_for("/slow"))
     assert "timed out after 0.3 s" in str(err.value)
-    assert "2 attempts" in str(err.value)
+    assert "2 attempts" in str(err.value) and err.value.transient
     time.sleep(0.7)  # let the server finish the abandoned requests before the next test
 
 
@@ -76,3 +81,4 @@ def test_unreachable_host_is_reported(fast_policy):
         client.get("http://127.0.0.1:9/x")
     assert "connection failed" in str(err.value)
     assert "http://127.0.0.1:9/x" in str(err.value)
+    assert err.value.transient

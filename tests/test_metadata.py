@@ -16,12 +16,15 @@ def test_relation_metadata_describes_a_table_as_duckdb_holds_it(tmp_path: Path):
         con.execute(
             "CREATE TABLE marts.t AS SELECT i AS id, 1234.5::DECIMAL(12, 2) AS amount,"
             " DATE '2024-01-31' AS start_date, ['a', 'b'] AS tags, repeat('x', 200) AS summary,"
-            " NULL::VARCHAR AS empty FROM range(7) r(i)"
+            " NULL::VARCHAR AS empty, 'NaN'::DOUBLE AS ratio, TIME '01:02:00' AS at"
+            " FROM range(7) r(i)"
         )
         con.execute("CREATE VIEW marts.v AS SELECT id FROM marts.t WHERE id < 2")
+        con.execute('CREATE TABLE marts."odd ""name" AS SELECT 1 AS x')
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         table = relation_metadata(con, "marts", "t", {"id": "The key."})
         view = relation_metadata(con, "marts", "v")
+        odd = relation_metadata(con, "marts", 'odd "name')
         with pytest.raises(LookupError, match=r"marts\.missing"):
             relation_metadata(con, "marts", "missing")
 
@@ -35,6 +38,8 @@ def test_relation_metadata_describes_a_table_as_duckdb_holds_it(tmp_path: Path):
         ("tags", "VARCHAR[]"),
         ("summary", "VARCHAR"),
         ("empty", "VARCHAR"),
+        ("ratio", "DOUBLE"),
+        ("at", "TIME"),
     ]
     assert columns[0].description == "The key."
     records = table["preview"].records
@@ -45,4 +50,7 @@ def test_relation_metadata_describes_a_table_as_duckdb_holds_it(tmp_path: Path):
     assert first["tags"] == '["a", "b"]'
     assert len(first["summary"]) == PREVIEW_CELL_CHARS and first["summary"].endswith("…")
     assert first["empty"] is None
+    assert first["ratio"] == "nan"  # stored as JSON, which has no NaN
+    assert first["at"] == "01:02:00"
     assert view["dagster/row_count"] == 2 and len(view["preview"].records) == 2
+    assert odd["dagster/row_count"] == 1  # quoted identifiers

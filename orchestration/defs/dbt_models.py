@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import dagster as dg
@@ -59,17 +59,19 @@ def _build(
     with _environment(LCM_WAREHOUSE=warehouse.database()):
         invocation = dbt.cli(["build"], context=context)
     # The dbt process holds the warehouse read-write until it exits, so the events wait for it:
-    # only then can the tables be described over a read-only connection. A failed build
-    # still reports what it built before its error is raised.
+    # only then can the tables be described over a read-only connection. A failed or
+    # interrupted build still reports what it built before its error is raised again.
     events: list[Any] = []
-    failure: Exception | None = None
+    failure: BaseException | None = None
     try:
         events.extend(invocation.stream())
-    except Exception as exc:  # raised again below, after the events
+    except BaseException as exc:  # incl. Dagster's interruption of a terminated run
         failure = exc
-    yield from _with_table_metadata(context, events, warehouse, invocation.manifest)
-    if failure is not None:
-        raise failure
+    try:
+        yield from _with_table_metadata(context, events, warehouse, invocation.manifest)
+    finally:
+        if failure is not None:
+            raise failure
 
 
 def _with_table_metadata(
@@ -83,7 +85,14 @@ def _with_table_metadata(
     if not any(_is_build_output(e) for e in events):
         yield from events  # e.g. a build that failed before any model
         return
-    with warehouse.connect(read_only=True) as con:
+    with ExitStack() as stack:
+        try:
+            con = stack.enter_context(warehouse.connect(read_only=True))
+        except duckdb.Error as exc:
+            # E.g. another process holds the file read-write: the build stands, unprofiled.
+            context.log.warning(f"No table metadata: cannot read the warehouse ({exc})")
+            yield from events
+            return
         for event in events:
             if _is_build_output(event):
                 profile = _describe(context, con, manifest, event)
@@ -106,7 +115,9 @@ def _describe(
         name: column.get("description") or "" for name, column in node["columns"].items()
     }
     try:
-        return relation_metadata(con, node["schema"], node["alias"] or node["name"], descriptions)
+        profile = relation_metadata(con, node["schema"], node["alias"], descriptions)
+        del profile["dagster/table_name"]  # dagster-dbt's own, database.schema.alias, stands
+        return profile
     except (duckdb.Error, LookupError) as exc:
         # Built by dbt but not describable: the materialization stands, without the profile.
         context.log.warning(f"No table metadata for {node['unique_id']}: {exc}")

@@ -3,21 +3,18 @@ launches) and one job per source for on-demand runs from the UI."""
 
 import dagster as dg
 
+from orchestration.retries import RUN_RETRY_TAGS
+
 REFRESH_ALL = "refresh_all"
 SOURCE_GROUPS = ("nwopen", "tse", "mooi_register", "gvnl_register")
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Europe/Amsterdam"
 
-# A source that is down or slow fails its step after the HTTP client's own retries; the run
-# is then retried from the failure twice (run_retries in dagster.yaml): transient outages
-# heal without waiting a night, and steps that succeeded are not repeated.
-RETRY_TAGS = {"dagster/max_retries": "2", "dagster/retry_strategy": "FROM_FAILURE"}
-
 refresh_all = dg.define_asset_job(
     REFRESH_ALL,
     selection=dg.AssetSelection.all(),
     description="Every source, every dbt model and every check, in lineage order.",
-    tags=RETRY_TAGS,
+    tags=RUN_RETRY_TAGS,
 )
 
 source_jobs = [
@@ -25,7 +22,7 @@ source_jobs = [
         f"refresh_{group}",
         selection=dg.AssetSelection.groups(group).downstream(),
         description=f"Pull {group} and rebuild everything downstream of it, with its checks.",
-        tags=RETRY_TAGS,
+        tags=RUN_RETRY_TAGS,
     )
     for group in SOURCE_GROUPS
 ]

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.ingest import land, load, snapshot_metadata
 from orchestration.metadata import source_failure, table_metadata
+from orchestration.retries import source_retry_policy
 from orchestration.settings import CALLS_SEED, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import nwopen
@@ -34,6 +35,7 @@ GROUP = "nwopen"
         ),
     ],
     pool=DUCKDB_POOL,
+    retry_policy=source_retry_policy(),
 )
 def nwopen_raw(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

@@ -8,6 +8,7 @@ import dagster as dg
 
 from orchestration.ingest import land, load, snapshot_metadata
 from orchestration.metadata import source_failure, table_metadata
+from orchestration.retries import source_retry_policy
 from orchestration.settings import Settings, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import registers
@@ -63,6 +64,7 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             ),
         ],
         pool=DUCKDB_POOL,
+        retry_policy=source_retry_policy(),
     )
     def _register_raw(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -76,6 +78,7 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
                 description=f"[{register.source}] no register configured: set "
                 f"{register.env_var} to the path or URL of the register "
                 f"(LCM_SOURCE_MODE={settings.source_mode} has no default for it)",
+                allow_retries=False,  # configuration does not heal by waiting
                 metadata={"source": register.source, "field": register.env_var},
             )
         # A share link's query may carry an access token: keep it out of logs and manifests.

@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.ingest import land, load, snapshot_metadata
 from orchestration.metadata import source_failure, table_metadata
+from orchestration.retries import source_retry_policy
 from orchestration.settings import load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import tse
@@ -37,6 +38,7 @@ SOURCE_DIR = "tse"
         ),
     ],
     pool=DUCKDB_POOL,
+    retry_policy=source_retry_policy(),
 )
 def tse_raw(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -44,10 +46,12 @@ def tse_raw(
     settings = load_settings()
     location = settings.tse_location
     source_dir = settings.raw_dir / SOURCE_DIR
-    previous = latest_manifest(source_dir)
-    cached = tse.previous_documents(previous, source_dir / previous.snapshot_id) if previous else {}
-    context.log.info(f"TSE: crawling {location} ({len(cached)} pages cached for revalidation)")
     try:
+        previous = latest_manifest(source_dir)
+        cached = (
+            tse.previous_documents(previous, source_dir / previous.snapshot_id) if previous else {}
+        )
+        context.log.info(f"TSE: crawling {location} ({len(cached)} pages cached for revalidation)")
         documents = tse.read_site(location, settings.http, cached)
     except SourceError as exc:
         raise source_failure(exc) from exc
