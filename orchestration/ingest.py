@@ -10,7 +10,6 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.quality.results import ensure_results_table
 from orchestration.warehouse import WarehouseResource
 from sources.landing import Manifest, RawFile, land_snapshot
 from sources.raw_tables import append_snapshot
@@ -48,9 +47,6 @@ def load(
 ) -> bool:
     """Append the snapshot's records to their raw tables; False if it was loaded before."""
     with warehouse.connect() as con:
-        # Staging reads through quality.validation_results (to skip rejected snapshots): it
-        # exists as soon as there is raw data, even before the first check has run.
-        ensure_results_table(con)
         return append_snapshot(
             con, landed.manifest, str(landed.snapshot_dir), tables, record_count=record_count
         )

@@ -22,7 +22,8 @@ from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
-CALLS_SEED = DBT_PROJECT_DIR / "seeds" / "programme_calls.csv"
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+CALLS_SEED = SEEDS_DIR / "programme_calls.csv"
 
 SOURCE_MODES = ("sample", "live")
 

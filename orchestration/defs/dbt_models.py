@@ -15,9 +15,9 @@ from orchestration.metadata import relation_metadata
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 # What may only be built once the marts passed their blocking checks: the type-2 history and
-# what is derived from it (a bad mart must not enter history), and the data-quality mart
-# (built after the checks of the run, so it shows them).
-AFTER_MART_CHECKS = "resource_type:snapshot mart_project_changes mart_data_quality"
+# what is derived from it, so that a mart that fails a blocking check never enters history.
+# (mart_data_quality is a view over the results: current without waiting for anything.)
+AFTER_MART_CHECKS = "resource_type:snapshot mart_project_changes"
 
 
 @dbt_assets(
@@ -46,7 +46,7 @@ def lc_monitor_dbt(
 def lc_monitor_dbt_history(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """Snapshots, mart_project_changes and mart_data_quality, after the mart checks."""
+    """Snapshots and mart_project_changes, after the mart checks."""
     yield from _build(context, dbt, warehouse)
 
 

@@ -10,10 +10,12 @@ from orchestration.retries import source_retry_policy
 from orchestration.settings import CALLS_SEED, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import nwopen
+from sources.calls import CallCatalogue
 from sources.errors import SourceError
 
 PROJECTS = dg.AssetKey(["raw", "nwopen_projects"])
 MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
+UNFOLLOWED = dg.AssetKey(["raw", "nwopen_unfollowed_schemes"])
 GROUP = "nwopen"
 
 
@@ -32,6 +34,13 @@ GROUP = "nwopen"
             group_name=GROUP,
             kinds={"python", "duckdb"},
             description="Members (applicants, leaders) of those projects, every snapshot kept.",
+        ),
+        dg.AssetSpec(
+            UNFOLLOWED,
+            group_name=GROUP,
+            kinds={"python", "duckdb"},
+            description="Funding schemes of each pull that the call catalogue does not follow, "
+            "with their record counts: where a new call shows up.",
         ),
     ],
     pool=DUCKDB_POOL,
@@ -57,7 +66,7 @@ def nwopen_raw(
         context.log.info(
             f"NWOpen: landed snapshot {landed.snapshot_dir} (changed={landed.manifest.changed})"
         )
-        catalogue = nwopen.CallCatalogue.from_csv(CALLS_SEED)
+        catalogue = CallCatalogue.from_csv(CALLS_SEED)
         extract = nwopen.parse_pages(pages, catalogue)
     except SourceError as exc:
         raise source_failure(exc) from exc
@@ -68,6 +77,10 @@ def nwopen_raw(
         {
             "raw.nwopen_projects": (nwopen.PROJECT_COLUMNS, extract.projects),
             "raw.nwopen_project_members": (nwopen.MEMBER_COLUMNS, extract.members),
+            "raw.nwopen_unfollowed_schemes": (
+                nwopen.UNFOLLOWED_SCHEME_COLUMNS,
+                extract.unfollowed_schemes,
+            ),
         },
         record_count=extract.in_scope,
     )
@@ -77,6 +90,8 @@ def nwopen_raw(
         "records_seen": extract.records_seen,
         "repeated_records_dropped": extract.repeated_records,
         "distinct_projects_in_source": extract.distinct_projects,
+        "records_without_scheme": extract.records_without_scheme,
+        "records_with_problems": extract.records_with_problems,
         "api_version": extract.api_version or "",
     }
     yield dg.MaterializeResult(
@@ -90,6 +105,18 @@ def nwopen_raw(
                 extract.projects,
             ),
             "projects_in_scope": extract.in_scope,
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=UNFOLLOWED,
+        metadata={
+            **common,
+            **table_metadata(
+                "raw.nwopen_unfollowed_schemes",
+                nwopen.UNFOLLOWED_SCHEME_COLUMNS,
+                len(extract.unfollowed_schemes),
+                extract.unfollowed_schemes,
+            ),
         },
     )
     yield dg.MaterializeResult(

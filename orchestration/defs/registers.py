@@ -9,9 +9,10 @@ import dagster as dg
 from orchestration.ingest import land, load, snapshot_metadata
 from orchestration.metadata import source_failure, table_metadata
 from orchestration.retries import source_retry_policy
-from orchestration.settings import Settings, load_settings
+from orchestration.settings import CALLS_SEED, Settings, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import registers
+from sources.calls import CallCatalogue
 from sources.errors import SourceError
 
 
@@ -85,8 +86,12 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
         public_location = location.split("?", 1)[0]
         context.log.info(f"{register.source}: reading {public_location}")
         try:
-            extract = registers.read_register(location, source=register.source,
-                                              policy=settings.http)  # fmt: skip
+            extract = registers.read_register(
+                location,
+                source=register.source,
+                catalogue=CallCatalogue.from_csv(CALLS_SEED),
+                policy=settings.http,
+            )
         except SourceError as exc:
             raise source_failure(exc) from exc
         landed = land(
@@ -114,6 +119,8 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             "register_format": extract.file_format,
             "extra_columns_ignored": ", ".join(extract.extra_columns) or "none",
             "warnings": "\n".join(extract.warnings) or "none",
+            # Set aside by the validation step; listed here as the office would fix them.
+            "record_problems": "\n".join(extract.problems) or "none",
         }
         yield dg.MaterializeResult(
             asset_key=projects,

@@ -7,11 +7,13 @@ import dagster as dg
 from orchestration.ingest import land, load, snapshot_metadata
 from orchestration.metadata import source_failure, table_metadata
 from orchestration.retries import source_retry_policy
-from orchestration.settings import load_settings
+from orchestration.settings import CALLS_SEED, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import tse
+from sources.calls import CallCatalogue
 from sources.errors import SourceError
 from sources.landing import content_hash, latest_manifest
+from sources.problems import PROBLEMS
 
 PROJECTS = dg.AssetKey(["raw", "tse_projects"])
 PARTNERS = dg.AssetKey(["raw", "tse_project_partners"])
@@ -57,7 +59,7 @@ def tse_raw(
         raise source_failure(exc) from exc
     parse_error: SourceError | None = None
     try:
-        extract = tse.parse_documents(documents)
+        extract = tse.parse_documents(documents, CallCatalogue.from_csv(CALLS_SEED))
         digest = tse.content_sha256(extract)
     except SourceError as exc:
         # Land what was fetched anyway, so the page that broke the parser can be inspected.
@@ -102,6 +104,7 @@ def tse_raw(
         "pages_not_modified": sum(d.not_modified for d in documents),
         "other_scheme_pages_skipped": sum(extract.other_schemes.values()),
         "other_schemes": dg.MetadataValue.json(extract.other_schemes),
+        "records_with_problems": sum(1 for p in extract.projects if p.get(PROBLEMS)),
     }
     yield dg.MaterializeResult(
         asset_key=PROJECTS,

@@ -1,8 +1,9 @@
-"""Validation results kept in the warehouse: one row per expectation per check run.
+"""Validation results kept in the warehouse: one row per rule per validation.
 
-``quality.validation_results`` is the history that BI tools chart (dbt's mart_data_quality
-summarises it) and what staging uses to read only accepted snapshots: validated, with no
-failed ERROR expectation in the newest validation by each suite (macro ``latest_snapshot``).
+``quality.validation_results`` is the history of every check, for the HTML report, `make run`'s
+closing summary and ``marts.mart_data_quality``. Nothing upstream reads it to decide what is
+accepted: a raw snapshot's verdict and its records set aside are written by the validation
+step into the raw layer itself (``orchestration/quality/acceptance.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from orchestration.quality.suites import ROW_DROP_RULE
-from orchestration.quality.validation import ERROR, SuiteOutcome
+from orchestration.quality.suites import ERROR, VOLUME_COLLAPSED, VOLUME_DROPPED
+from orchestration.quality.validation import SuiteOutcome
 
 SCHEMA = "quality"
 TABLE = f"{SCHEMA}.validation_results"
@@ -37,11 +38,17 @@ COLUMNS = {
     "unexpected_percent": "DOUBLE",
     "sample_unexpected": "VARCHAR",
     "exception": "VARCHAR",
-    # One id per validation (one check execution): runs can validate a suite more than once.
+    # One id per validation (one execution of one suite): runs can validate a suite twice.
     "validation_id": "VARCHAR",
+    "rule": "VARCHAR",
+    "action": "VARCHAR",
+    # Raw suites: the source, and the verdict on its snapshot this validation was part of.
+    "source_system": "VARCHAR",
+    "acceptance_id": "VARCHAR",
+    "snapshot_status": "VARCHAR",
 }
 
-# The expectation name recorded when a check could not validate at all (table missing, ...).
+# The rule recorded when a check could not validate at all (table missing, ...).
 CHECK_COULD_NOT_RUN = "check_could_not_run"
 
 
@@ -65,24 +72,39 @@ class CheckRun:
     asset_key: str
     table_name: str
     snapshot_id: str | None
+    validation_id: str = ""
+    source_system: str = "warehouse"  # mart suites
+    acceptance_id: str | None = None
+    validated_at: datetime | None = None
+
+    @classmethod
+    def new(cls, run_id: str, suite: str, asset_key: str, table_name: str, **more) -> CheckRun:
+        return cls(
+            run_id, suite, asset_key, table_name, more.pop("snapshot_id", None),
+            validation_id=str(uuid.uuid4()), validated_at=datetime.now(UTC), **more,
+        )  # fmt: skip
 
 
 def _json(value: object) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
-def record_outcome(con: duckdb.DuckDBPyConnection, check: CheckRun, outcome: SuiteOutcome) -> int:
-    """Append one row per expectation; returns the number of rows written."""
+def record_outcome(
+    con: duckdb.DuckDBPyConnection,
+    check: CheckRun,
+    outcome: SuiteOutcome,
+    snapshot_status: str | None = None,
+) -> int:
+    """Append one row per rule; returns the number of rows written."""
     ensure_results_table(con)
-    now = datetime.now(UTC)
-    validation_id = str(uuid.uuid4())
     rows = [
         (
-            check.run_id, now, check.asset_key, check.suite, check.table_name,
-            check.snapshot_id, o.name or o.expectation_type, o.column, o.severity, o.success,
+            check.run_id, check.validated_at, check.asset_key, check.suite, check.table_name,
+            check.snapshot_id, o.expectation_type, o.column, o.severity, o.success,
             outcome.row_count, _json(o.observed_value), o.unexpected_count,
             o.unexpected_percent, _json(o.sample_unexpected or None), o.exception,
-            validation_id,
+            check.validation_id, o.rule.name, o.rule.action, check.source_system,
+            check.acceptance_id, snapshot_status,
         )
         for o in outcome.outcomes
     ]  # fmt: skip
@@ -90,15 +112,21 @@ def record_outcome(con: duckdb.DuckDBPyConnection, check: CheckRun, outcome: Sui
     return len(rows)
 
 
-def record_failure(con: duckdb.DuckDBPyConnection, check: CheckRun, error: str) -> None:
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    check: CheckRun,
+    error: str,
+    snapshot_status: str | None = None,
+) -> None:
     """A check that could not validate is one failed ERROR row naming the exception."""
     ensure_results_table(con)
     con.execute(
         _INSERT,
         [
-            check.run_id, datetime.now(UTC), check.asset_key, check.suite, check.table_name,
+            check.run_id, check.validated_at, check.asset_key, check.suite, check.table_name,
             check.snapshot_id, CHECK_COULD_NOT_RUN, None, ERROR, False, None, None, None,
-            None, None, error, str(uuid.uuid4()),
+            None, None, error, check.validation_id, CHECK_COULD_NOT_RUN, "block",
+            check.source_system, check.acceptance_id, snapshot_status,
         ],
     )  # fmt: skip
 
@@ -112,9 +140,9 @@ def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None:
-    """Rows of the suite's last good validation: no failed ERROR expectation and no failed
-    row-count drop rule (a drop that warned must not become the new baseline). Works on a
-    read-only connection; None before the first such validation."""
+    """Rows of the suite's last good validation: no failed ERROR and no failed volume rule
+    (a drop that warned must not become the new baseline). Works on a read-only connection;
+    None before the first such validation."""
     if not results_table_exists(con):
         return None
     row = con.execute(
@@ -122,9 +150,9 @@ def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None
         SELECT max(rows_validated) FROM {TABLE}
         WHERE suite = ? AND rows_validated IS NOT NULL
         GROUP BY validation_id
-        HAVING bool_and(success OR (severity <> '{ERROR}' AND expectation <> ?))
+        HAVING bool_and(success OR (severity <> '{ERROR}' AND coalesce(rule, '') NOT IN (?, ?)))
         ORDER BY max(validated_at) DESC LIMIT 1
         """,
-        [suite, ROW_DROP_RULE],
+        [suite, VOLUME_DROPPED, VOLUME_COLLAPSED],
     ).fetchall()
     return int(row[0][0]) if row else None

@@ -1,101 +1,257 @@
-"""Suite files: GX's own suite JSON plus a ``meta`` block saying what the suite validates."""
+"""Suite files and the rule library: what each suite validates and what a failure does.
+
+``expectations/rules.json`` defines the rules several suites share, once each; a suite in
+``expectations/suites/`` lists its rules, by name (``{"rule": "end_not_before_start"}``, with
+the columns it applies to in ``kwargs``) or written out when only that suite uses them. Every
+rule has a name, a description and an *action*:
+
+- ``block``: a source-wide failure. On a raw suite the source's new snapshot is rejected (the
+  marts keep the last accepted one); on a mart, publishing stops. Severity ERROR.
+- ``warn``: reported as a WARN, nothing else happens.
+- ``quarantine`` (raw suites): each failing record is set aside, the rest flows on. WARN.
+- ``flag`` (raw suites): each failing record is listed in the quarantine but kept. WARN.
+
+Raw suites name the ``source`` whose newest snapshot they validate (all suites of one source
+run in that source's validation step); mart suites name the ``asset_key`` they check.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCOPES = ("latest_snapshot", "all_rows")
-ROW_DROP_RULE = "row_count_not_dropped"
+ACTIONS = ("block", "warn", "quarantine", "flag")
+RECORD_ACTIONS = ("quarantine", "flag")
+ERROR = "ERROR"
+WARN = "WARN"
+# Expectation types that judge rows one by one, so that failing records can be named.
+ROW_LEVEL_PREFIXES = (
+    "expect_column_values_",
+    "expect_column_pair_values_",
+    "expect_compound_columns_",
+    "expect_multicolumn_",
+    "expect_select_column_values_",
+)
+# Rules the layer adds itself (suite meta), named here so that results can refer to them.
+VOLUME_DROPPED = "volume_dropped"
+VOLUME_COLLAPSED = "volume_collapsed"
+SET_ASIDE_SHARE = "set_aside_share"
+PARENT_SET_ASIDE = "parent_set_aside"
+# The column in which connectors note what they could not read (sources/problems.py).
+PROBLEMS_COLUMN = "_problems"
+RECORD_NO = "_record_no"
 
 
 class SuiteFileError(ValueError):
     pass
 
 
+def severity_of(action: str) -> str:
+    return ERROR if action == "block" else WARN
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    action: str
+    description: str
+    expectation_type: str
+    kwargs: dict[str, Any]
+
+    @property
+    def severity(self) -> str:
+        return severity_of(self.action)
+
+    @property
+    def is_record_level(self) -> bool:
+        return self.action in RECORD_ACTIONS
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns the rule reads, in the order GX names them."""
+        kw = self.kwargs
+        if "column" in kw:
+            return [kw["column"]]
+        if "column_A" in kw:
+            return [kw["column_A"], kw["column_B"]]
+        return list(kw.get("column_list", []))
+
+    def gx_config(self) -> dict[str, Any]:
+        """The expectation as ``gx.ExpectationSuite`` takes it."""
+        return {
+            "type": self.expectation_type,
+            "kwargs": self.kwargs,
+            "severity": "critical" if self.action == "block" else "warning",
+            "meta": {"rule": self.name, "action": self.action},
+        }
+
+
 @dataclass(frozen=True)
 class SuiteFile:
     name: str
     path: Path
-    asset_key: tuple[str, ...]
     table: str
-    scope: str
     description: str
-    body: dict[str, Any]  # what gx.ExpectationSuite(**body) takes
-    # Row-count drop rule: fail (with row_drop_severity) when the rows validated fall below
-    # (1 - max_row_drop) x the rows of the last validation that met every ERROR expectation.
-    max_row_drop: float | None = None
-    row_drop_severity: str = "warning"
+    rules: tuple[Rule, ...]
+    source: str | None = None  # raw suites: the source whose newest snapshot is validated
+    asset_key: tuple[str, ...] | None = None  # mart suites: the asset checked
+    record_key: tuple[str, ...] = ()
+    subsidy_column: str | None = None  # adds the call's cap and budget to the frame
+    max_set_aside_share: float | None = None
+    # A child table (members, partners): its records go when their parent record is set aside.
+    parent_table: str | None = None
+    parent_columns: tuple[str, ...] = ()
+    row_drop_warn: float | None = None
+    row_drop_block: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_raw(self) -> bool:
+        return self.source is not None
 
     @property
     def expectation_count(self) -> int:
-        """Expectations in the file, plus the row-count drop rule when there is one."""
-        return len(self.body["expectations"]) + (self.max_row_drop is not None)
+        """Rules in the file plus the ones its meta adds (volume, share set aside)."""
+        extra = [self.row_drop_warn, self.row_drop_block, self.max_set_aside_share]
+        return len(self.rules) + sum(x is not None for x in extra)
 
-    def with_previous_rows(self, previous_rows: int | None) -> dict[str, Any]:
-        """The suite body with the row-count drop rule made concrete for this validation."""
-        if self.max_row_drop is None or not previous_rows:
-            return self.body
-        rule = {
-            "type": "expect_table_row_count_to_be_between",
-            "kwargs": {"min_value": math.ceil(previous_rows * (1 - self.max_row_drop))},
-            "severity": self.row_drop_severity,
-            "meta": {"name": ROW_DROP_RULE, "previous_rows": previous_rows},
-        }
-        return {**self.body, "expectations": [*self.body["expectations"], rule]}
-
-    def snapshot_query(self) -> str | None:
-        """SQL giving the snapshot id this suite validates (None for all-rows suites)."""
-        if self.scope == "latest_snapshot":
-            return f"SELECT max(_snapshot_id) FROM {self.table}"
-        return None
-
-    def query(self) -> str:
-        """SQL that reads the rows this suite validates."""
-        if self.scope == "latest_snapshot":
-            return (
-                f"SELECT * FROM {self.table} "
-                f"WHERE _snapshot_id = (SELECT max(_snapshot_id) FROM {self.table})"
+    def volume_rules(self, previous_rows: int | None) -> list[Rule]:
+        """The row-count drop rules made concrete against the last accepted validation's rows."""
+        if not previous_rows:
+            return []
+        rules = []
+        for name, share, action in (
+            (VOLUME_DROPPED, self.row_drop_warn, "warn"),
+            (VOLUME_COLLAPSED, self.row_drop_block, "block"),
+        ):
+            if share is None:
+                continue
+            rules.append(
+                Rule(
+                    name=name,
+                    action=action,
+                    description=f"At most {share:.0%} fewer rows than the last accepted "
+                    f"validation ({previous_rows} rows).",
+                    expectation_type="expect_table_row_count_to_be_between",
+                    kwargs={"min_value": math.ceil(previous_rows * (1 - share))},
+                )
             )
-        return f"SELECT * FROM {self.table}"
+        return rules
+
+    def rule(self, name: str) -> Rule | None:
+        return next((r for r in self.rules if r.name == name), None)
 
 
-def load_suite(path: Path) -> SuiteFile:
+def _rule(entry: dict[str, Any], library: dict[str, dict[str, Any]], where: str) -> Rule:
+    name = entry.get("rule")
+    if not name:
+        raise SuiteFileError(f"{where}: every expectation needs a rule name ('rule')")
+    base = library.get(name, {})
+    if base and ("type" in entry or "description" in entry):
+        raise SuiteFileError(
+            f"{where}: rule {name!r} is defined in rules.json; refer to it, do not redefine it"
+        )
+    definition = {**base, **{k: v for k, v in entry.items() if k != "kwargs"}}
+    kwargs = {**base.get("kwargs", {}), **entry.get("kwargs", {})}
+    for key in ("type", "description", "action"):
+        if not definition.get(key):
+            raise SuiteFileError(f"{where}: rule {name!r} has no {key!r}")
+    if definition["action"] not in ACTIONS:
+        raise SuiteFileError(f"{where}: rule {name!r}: action must be one of {ACTIONS}")
+    rule = Rule(name, definition["action"], definition["description"], definition["type"], kwargs)
+    if rule.is_record_level and not rule.expectation_type.startswith(ROW_LEVEL_PREFIXES):
+        raise SuiteFileError(
+            f"{where}: rule {name!r}: {rule.action} needs a row-level expectation, "
+            f"not {rule.expectation_type}"
+        )
+    return rule
+
+
+def load_library(path: Path) -> dict[str, dict[str, Any]]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["rules"]
+    except (json.JSONDecodeError, KeyError) as exc:
+        raise SuiteFileError(f"{path}: not a rule library: {exc}") from exc
+
+
+def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> SuiteFile:
+    library = library or {}
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise SuiteFileError(f"{path}: not valid JSON: {exc}") from exc
     meta = body.get("meta") or {}
-    for key in ("asset_key", "table"):
-        if key not in meta:
-            raise SuiteFileError(f"{path}: meta.{key} is required")
-    scope = meta.get("scope", "all_rows")
-    if scope not in SCOPES:
-        raise SuiteFileError(f"{path}: meta.scope must be one of {SCOPES}, not {scope!r}")
+    if "table" not in meta:
+        raise SuiteFileError(f"{path}: meta.table is required")
+    if ("source" in meta) == ("asset_key" in meta):
+        raise SuiteFileError(f"{path}: meta needs either source (raw) or asset_key (mart)")
     if not body.get("expectations"):
         raise SuiteFileError(f"{path}: no expectations")
-    name = body.get("name") or path.stem
-    max_row_drop = meta.get("max_row_drop")
-    if max_row_drop is not None and not 0 < float(max_row_drop) < 1:
-        raise SuiteFileError(f"{path}: meta.max_row_drop must be a share between 0 and 1")
-    row_drop_severity = meta.get("row_drop_severity", "warning")
-    if row_drop_severity not in ("critical", "warning"):
-        raise SuiteFileError(f"{path}: meta.row_drop_severity must be critical or warning")
+    rules = tuple(_rule(e, library, str(path)) for e in body["expectations"])
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise SuiteFileError(f"{path}: a rule is listed twice")
+    if "source" not in meta and any(r.is_record_level for r in rules):
+        raise SuiteFileError(f"{path}: quarantine and flag rules are for raw suites only")
+    drop = meta.get("row_drop") or {}
+    for key, share in [*drop.items(), ("max_set_aside_share", meta.get("max_set_aside_share"))]:
+        if share is not None and not 0 < float(share) < 1:
+            raise SuiteFileError(f"{path}: {key} must be a share between 0 and 1")
     return SuiteFile(
-        name=name,
+        name=body.get("name") or path.stem,
         path=path,
-        asset_key=tuple(meta["asset_key"]),
         table=meta["table"],
-        scope=scope,
         description=meta.get("description", ""),
-        body={"name": name, "expectations": body["expectations"], "meta": meta},
-        max_row_drop=None if max_row_drop is None else float(max_row_drop),
-        row_drop_severity=row_drop_severity,
+        rules=rules,
+        source=meta.get("source"),
+        asset_key=tuple(meta["asset_key"]) if "asset_key" in meta else None,
+        record_key=tuple(meta.get("record_key", ())),
+        subsidy_column=meta.get("subsidy_column"),
+        max_set_aside_share=meta.get("max_set_aside_share"),
+        parent_table=(meta.get("parent") or {}).get("table"),
+        parent_columns=tuple((meta.get("parent") or {}).get("columns", ())),
+        row_drop_warn=drop.get("warn"),
+        row_drop_block=drop.get("block"),
+        meta=meta,
     )
 
 
 def load_suites(folder: Path) -> list[SuiteFile]:
-    return [load_suite(path) for path in sorted(folder.glob("*.json"))]
+    """Every suite in ``folder/suites``, with the rule library ``folder/rules.json``."""
+    library = load_library(folder / "rules.json")
+    suites = [load_suite(path, library) for path in sorted((folder / "suites").glob("*.json"))]
+    _check_each_rule_defined_once(library, suites)
+    return suites
+
+
+def _check_each_rule_defined_once(
+    library: dict[str, dict[str, Any]], suites: list[SuiteFile]
+) -> None:
+    """A rule written out in a suite must not share a name with another definition."""
+    defined_in: dict[str, str] = {name: "rules.json" for name in library}
+    for suite in suites:
+        for rule in suite.rules:
+            if rule.name in library:
+                continue
+            if rule.name in defined_in:
+                raise SuiteFileError(
+                    f"rule {rule.name!r} is written in {defined_in[rule.name]} and in "
+                    f"{suite.path.name}: define it once in rules.json and refer to it"
+                )
+            defined_in[rule.name] = suite.path.name
+    reserved = {VOLUME_DROPPED, VOLUME_COLLAPSED, SET_ASIDE_SHARE, PARENT_SET_ASIDE} & set(
+        defined_in
+    )
+    if reserved:
+        raise SuiteFileError(f"rule names {sorted(reserved)} are reserved for suite meta")
+
+
+def suites_by_source(suites: list[SuiteFile]) -> dict[str, list[SuiteFile]]:
+    by_source: dict[str, list[SuiteFile]] = {}
+    for suite in suites:
+        if suite.source:
+            by_source.setdefault(suite.source, []).append(suite)
+    return by_source

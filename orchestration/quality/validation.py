@@ -1,8 +1,10 @@
-"""Run a suite on a pandas DataFrame with GX 1.x and summarise the outcome.
+"""Run a suite on a pandas DataFrame with GX 1.x and turn GX's result into plain facts.
 
 GX marks an expectation that raised (a missing column, a bad argument) as merely unsuccessful;
 here such an expectation is an ERROR of the check, reported with the exception's message, and
-never a pass. GX is imported inside the function: importing it takes seconds.
+never a pass. Record-level rules (quarantine, flag) are validated with GX's complete result
+format and the frame's ``_record_no`` as index column, so that every failing record is known.
+GX is imported inside the function: importing it takes seconds.
 """
 
 from __future__ import annotations
@@ -14,53 +16,73 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.quality.suites import SuiteFile
+from orchestration.quality.suites import ERROR, RECORD_NO, WARN, Rule, SuiteFile
 
-ERROR = "ERROR"
-WARN = "WARN"
 SAMPLE_SIZE = 10
 
 
 @dataclass
-class ExpectationOutcome:
-    expectation_type: str
-    column: str | None
-    severity: str  # ERROR or WARN
+class FailingRecord:
+    record_no: int
+    values: dict[str, Any]  # the rule's columns and their values in that record
+
+
+@dataclass
+class RuleOutcome:
+    rule: Rule
     success: bool
     exception: str | None = None
     unexpected_count: int | None = None
     unexpected_percent: float | None = None
     observed_value: Any = None
     sample_unexpected: list[Any] = field(default_factory=list)
-    name: str | None = None  # a rule's own name (meta.name), e.g. row_count_not_dropped
+    failing_records: list[FailingRecord] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str:
+        return ERROR if self.exception else self.rule.severity
+
+    @property
+    def expectation_type(self) -> str:
+        return self.rule.expectation_type
+
+    @property
+    def column(self) -> str | None:
+        columns = self.rule.columns
+        return ", ".join(columns) if columns else None
 
     @property
     def label(self) -> str:
-        if self.name:
-            return self.name
-        return f"{self.expectation_type}({self.column})" if self.column else self.expectation_type
+        return f"{self.rule.name}({self.column})" if self.column else self.rule.name
+
+    def why(self) -> str:
+        if self.exception:
+            return f"raised {self.exception}"
+        if self.unexpected_count is not None:
+            return f"{self.unexpected_count} unexpected"
+        return f"observed {self.observed_value!r}"
 
 
 @dataclass
 class SuiteOutcome:
     suite: str
     row_count: int
-    outcomes: list[ExpectationOutcome]
+    outcomes: list[RuleOutcome]
 
     @property
-    def failed(self) -> list[ExpectationOutcome]:
+    def failed(self) -> list[RuleOutcome]:
         return [o for o in self.outcomes if not o.success]
 
     @property
-    def errors(self) -> list[ExpectationOutcome]:
+    def errors(self) -> list[RuleOutcome]:
         return [o for o in self.failed if o.severity == ERROR]
 
     @property
-    def warnings(self) -> list[ExpectationOutcome]:
+    def warnings(self) -> list[RuleOutcome]:
         return [o for o in self.failed if o.severity == WARN]
 
     @property
-    def exceptions(self) -> list[ExpectationOutcome]:
+    def exceptions(self) -> list[RuleOutcome]:
         return [o for o in self.outcomes if o.exception]
 
     @property
@@ -71,24 +93,21 @@ class SuiteOutcome:
     def severity(self) -> str:
         return ERROR if self.errors else WARN
 
+    def add(self, outcome: RuleOutcome) -> None:
+        self.outcomes.append(outcome)
+        self.outcomes.sort(key=_order)
+
     def summary(self) -> str:
         if self.passed:
-            return (
-                f"{self.suite}: all {len(self.outcomes)} expectations met on {self.row_count} rows"
-            )
-        parts = []
-        for o in self.failed:
-            why = (
-                f"raised {o.exception}"
-                if o.exception
-                else f"{o.unexpected_count} unexpected"
-                if o.unexpected_count is not None
-                else f"observed {o.observed_value!r}"
-            )
-            parts.append(f"[{o.severity}] {o.label}: {why}")
+            return f"{self.suite}: all {len(self.outcomes)} rules met on {self.row_count} rows"
+        parts = [f"[{o.severity}] {o.label}: {o.why()}" for o in self.failed]
         return f"{self.suite}: {len(self.failed)} of {len(self.outcomes)} failed; " + "; ".join(
             parts
         )
+
+
+def _order(o: RuleOutcome) -> tuple:
+    return (o.success, o.severity != ERROR, o.rule.name)
 
 
 def _exception_message(info: Any) -> str | None:
@@ -103,60 +122,84 @@ def _exception_message(info: Any) -> str | None:
     return None
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe copy of a GX value (NaN, timestamps, numpy scalars)."""
+def plain(value: Any) -> Any:
+    """JSON-safe copy of a GX or pandas value (NaN, timestamps, numpy scalars)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
+    if value is pd.NaT:
+        return None
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
     if hasattr(value, "item"):
-        return _plain(value.item())
+        return plain(value.item())
     return str(value)
 
 
+def _failing_records(rule: Rule, details: dict[str, Any]) -> list[FailingRecord]:
+    records = []
+    for item in details.get("unexpected_index_list") or []:
+        if not isinstance(item, dict) or RECORD_NO not in item:
+            continue
+        values = {c: plain(item.get(c)) for c in rule.columns}
+        records.append(FailingRecord(int(item[RECORD_NO]), values))
+    return records
+
+
 def validate_frame(
-    suite: SuiteFile, frame: pd.DataFrame, previous_rows: int | None = None
+    suite: SuiteFile, frame: pd.DataFrame, extra_rules: list[Rule] | None = None
 ) -> SuiteOutcome:
-    """Validate ``frame``; ``previous_rows`` (rows of the last good validation) arms the
-    suite's row-count drop rule."""
+    """Validate ``frame`` with the suite's rules (and ``extra_rules``, e.g. the volume rules
+    made concrete for this validation)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    rules = [*suite.rules, *(extra_rules or [])]
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    gx_suite = gx.ExpectationSuite(**suite.with_previous_rows(previous_rows))
+    gx_suite = gx.ExpectationSuite(
+        name=suite.name, expectations=[rule.gx_config() for rule in rules]
+    )
     batch = (
         context.data_sources.add_pandas("lcm")
         .add_dataframe_asset(suite.name)
         .add_batch_definition_whole_dataframe("frame")
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    result = batch.validate(gx_suite, result_format="SUMMARY")
+    record_level = any(r.is_record_level for r in rules) and RECORD_NO in frame.columns
+    result_format: Any = (
+        {"result_format": "COMPLETE", "unexpected_index_column_names": [RECORD_NO]}
+        if record_level
+        else "SUMMARY"
+    )
+    result = batch.validate(gx_suite, result_format=result_format)
+    by_name = {rule.name: rule for rule in rules}
     outcomes = []
     for r in result.results:
-        config = r.expectation_config
+        rule = by_name[(r.expectation_config.meta or {})["rule"]]
         details = r.result or {}
         exception = _exception_message(r.exception_info)
-        severity = getattr(config, "severity", None)
-        severity_value = getattr(severity, "value", severity) or "critical"
+        sample = details.get("partial_unexpected_list")
+        if sample is None:
+            sample = details.get("unexpected_list", [])
         outcomes.append(
-            ExpectationOutcome(
-                expectation_type=config.type,
-                column=config.kwargs.get("column"),
-                severity=ERROR if (severity_value == "critical" or exception) else WARN,
+            RuleOutcome(
+                rule=rule,
                 success=bool(r.success) and exception is None,
                 exception=exception,
                 unexpected_count=details.get("unexpected_count"),
-                unexpected_percent=_plain(details.get("unexpected_percent")),
-                observed_value=_plain(details.get("observed_value")),
-                sample_unexpected=_plain(details.get("partial_unexpected_list", []))[:SAMPLE_SIZE],
-                name=(config.meta or {}).get("name"),
+                unexpected_percent=plain(details.get("unexpected_percent")),
+                observed_value=plain(details.get("observed_value")),
+                sample_unexpected=plain(list(sample or [])[:SAMPLE_SIZE]),
+                failing_records=_failing_records(rule, details) if rule.is_record_level else [],
             )
         )
-    outcomes.sort(key=lambda o: (o.success, o.severity != ERROR, o.label))
+    outcomes.sort(key=_order)
     return SuiteOutcome(suite=suite.name, row_count=len(frame), outcomes=outcomes)

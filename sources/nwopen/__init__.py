@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sources.calls import CallCatalogue
 from sources.http import HttpPolicy
 from sources.landing import RawFile, content_hash
-from sources.nwopen.calls import CallCatalogue
 from sources.nwopen.pages import (
     SOURCE,
     FilePageReader,
@@ -19,7 +19,13 @@ from sources.nwopen.pages import (
     RawPage,
     read_all_pages,
 )
-from sources.nwopen.parse import MEMBER_COLUMNS, PROJECT_COLUMNS, NWOpenExtract, parse_pages
+from sources.nwopen.parse import (
+    MEMBER_COLUMNS,
+    PROJECT_COLUMNS,
+    UNFOLLOWED_SCHEME_COLUMNS,
+    NWOpenExtract,
+    parse_pages,
+)
 
 LIVE_URL = "https://nwopen-api.nwo.nl/NWOpen-API/api/Projects"
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
@@ -30,6 +36,7 @@ __all__ = [
     "PROJECT_COLUMNS",
     "SAMPLE_DIR",
     "SOURCE",
+    "UNFOLLOWED_SCHEME_COLUMNS",
     "CallCatalogue",
     "NWOpenExtract",
     "RawPage",

@@ -1,12 +1,23 @@
 """Turning NWOpen pages into project and member records, handling the API's known quirks.
 
+A project is kept when its funding scheme is a call of the catalogue (``sources.calls``), by
+name only: file numbers say nothing about the programme (``NGF.`` numbers belong to every
+Nationaal Groeifonds programme). Schemes that are not followed are summarised in
+``unfollowed_schemes`` so that a new call can be spotted.
+
 Quirks (see shared docs/sources.md) and what is done about them:
 - ``project_id`` is not unique: the key is (project_id, funding_scheme_id).
 - The same project can come back on two pages: exact repeats of a key are dropped and counted.
-- Several members can hold "Project leader": the lead is chosen by a fixed rule (``_lead_rank``).
+- Several members can hold "Project leader": one lead by a fixed rule (``_lead_sort_key``).
 - The placeholder ORCID ``https://orcid.org/-`` means "none" and becomes null.
 - Organisations are ``University||Faculty||Department`` paths: the top level is split off.
 - Dates come as ``2022-09-01`` or ``2022-09-01T00:00:00``: both become a date.
+- ``project_members`` may be empty, null or absent: a project without members (flagged later).
+
+What cannot be read in one record (an impossible date, a field missing from it) is noted on
+that record (``sources.problems``) and the record is set aside by the quality step; a field
+missing from every record, or dates unreadable everywhere, means the API changed: the pull
+fails naming the field.
 """
 
 from __future__ import annotations
@@ -16,12 +27,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sources.calls import CallCatalogue
 from sources.errors import SourceError
-from sources.nwopen.calls import CallCatalogue
 from sources.nwopen.pages import SOURCE, RawPage
+from sources.problems import FIELD_MISSING, PROBLEMS, UNREADABLE, absent_everywhere, note
 
-# A renamed or missing one of these means the API changed: fail rather than load nulls.
-REQUIRED_PROJECT_FIELDS = ("project_id", "title", "funding_scheme_id", "funding_scheme")
+SOURCE_SYSTEM = "nwopen"  # the calls' source_system in the catalogue
+# Needed to decide whether a record is in scope and what it is: every record should carry them.
+KEY_FIELDS = ("project_id", "funding_scheme_id", "funding_scheme")
+REQUIRED_PROJECT_FIELDS = (*KEY_FIELDS, "title")
+# Not every record has a value, but the API always has the field: absent from every record of
+# a pull means it was renamed or removed.
+EXPECTED_PROJECT_FIELDS = ("start_date", "end_date", "project_members")
 REQUIRED_MEMBER_FIELDS = ("role", "last_name", "organisation")
 
 PLACEHOLDER_ORCIDS = frozenset({"https://orcid.org/-", "http://orcid.org/-", "-", ""})
@@ -79,6 +96,14 @@ MEMBER_COLUMNS = {
     "ror": "VARCHAR",
     "active": "BOOLEAN",
 }
+# One row per funding scheme that is *not* followed, per pull: what the catalogue may lack.
+UNFOLLOWED_SCHEME_COLUMNS = {
+    "funding_scheme_id": "VARCHAR",
+    "funding_scheme": "VARCHAR",
+    "record_count": "INTEGER",
+    "example_project_id": "VARCHAR",
+    "example_title": "VARCHAR",
+}
 
 _ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 
@@ -87,20 +112,26 @@ _ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2
 class NWOpenExtract:
     projects: list[dict[str, Any]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
+    unfollowed_schemes: list[dict[str, Any]] = field(default_factory=list)
     records_seen: int = 0
     repeated_records: int = 0  # same key again (the page-overlap quirk)
     distinct_projects: int = 0
+    records_without_scheme: int = 0  # no scheme name: cannot be placed in any call
     api_version: str | None = None
 
     @property
     def in_scope(self) -> int:
         return len(self.projects)
 
+    @property
+    def records_with_problems(self) -> int:
+        return sum(1 for r in (*self.projects, *self.members) if r.get(PROBLEMS))
+
 
 def normalise_role(role: str | None) -> str:
     if not role:
         return "other"
-    return ROLE_ALIASES.get(re.sub(r"\s+", " ", role).strip().casefold(), "other")
+    return ROLE_ALIASES.get(re.sub(r"\s+", " ", str(role)).strip().casefold(), "other")
 
 
 def clean_orcid(value: Any) -> str | None:
@@ -114,49 +145,67 @@ def organisation_top(path: str | None) -> str | None:
     """First level of an ``a||b||c`` organisation path."""
     if not path:
         return None
-    top = path.split("||", 1)[0].strip()
+    top = str(path).split("||", 1)[0].strip()
     return top or None
 
 
-def parse_date(value: Any, *, location: str, project_id: str, name: str) -> date | None:
+def read_date(value: Any) -> date | None:
+    """An ISO date or datetime as a date; None when empty. Raises ValueError otherwise."""
     if value in (None, ""):
         return None
     match = _ISO_DATE.match(str(value).strip())
-    if match:
+    if not match:
+        raise ValueError(f"not an ISO date: {value!r}")
+    return datetime.strptime(match.group(1), "%Y-%m-%d").date()
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class _Dates:
+    """Counts dates over the whole pull: unreadable everywhere means the format changed."""
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.unreadable: list[tuple[str, str, Any]] = []  # (location, field, value)
+
+    def parse(self, value: Any, *, location: str, name: str, record: dict | None) -> date | None:
         try:
-            return datetime.strptime(match.group(1), "%Y-%m-%d").date()
+            parsed = read_date(value)
         except ValueError:
-            pass
-    raise SourceError(
-        SOURCE, location, f"project {project_id}: unreadable date {value!r}", field=name
-    )
+            self.unreadable.append((location, name, value))
+            if record is not None:
+                note(record, name, value, "unreadable date", UNREADABLE)
+            return None
+        if parsed is not None:
+            self.read += 1
+        return parsed
 
-
-def _require(record: dict[str, Any], names: tuple[str, ...], *, location: str, what: str) -> None:
-    for name in names:
-        if name not in record:
+    def check(self) -> None:
+        if self.unreadable and not self.read:
+            location, name, value = self.unreadable[0]
             raise SourceError(
                 SOURCE,
                 location,
-                f"{what} has no field '{name}' (renamed or removed by the API?); "
-                f"fields present: {', '.join(sorted(record))}",
+                f"no date in the pull could be read ({len(self.unreadable)} values, e.g. "
+                f"{value!r}): has the API changed its date format?",
                 field=name,
             )
 
 
-def _number(record: dict[str, Any], name: str, kind: type, location: str) -> Any:
-    value = record.get(name)
+def _number(record: dict[str, Any], raw: dict[str, Any], name: str, kind: type) -> Any:
+    value = raw.get(name)
     if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        note(record, name, value, "not a number", UNREADABLE)
         return None
     try:
         return kind(value)
-    except (TypeError, ValueError) as exc:
-        raise SourceError(
-            SOURCE,
-            location,
-            f"project {record.get('project_id')}: not a number: {value!r}",
-            field=name,
-        ) from exc
+    except (TypeError, ValueError):
+        note(record, name, value, "not a number", UNREADABLE)
+        return None
 
 
 def _lead_sort_key(member: dict[str, Any]) -> tuple:
@@ -170,113 +219,152 @@ def _lead_sort_key(member: dict[str, Any]) -> tuple:
 
 
 def _members(
-    raw_members: Any, *, project_id: str, funding_scheme_id: Any, location: str
+    raw_members: list[Any], *, project_id: str, funding_scheme_id: str
 ) -> list[dict[str, Any]]:
-    if raw_members is None:
-        raw_members = []
-    if not isinstance(raw_members, list):
-        raise SourceError(
-            SOURCE, location, f"project {project_id}: not a list", field="project_members"
-        )
     members = []
     for position, raw in enumerate(raw_members, start=1):
-        _require(
-            raw,
-            REQUIRED_MEMBER_FIELDS,
-            location=location,
-            what=f"member {position} of project {project_id}",
-        )
-        members.append(
-            {
-                "project_id": project_id,
-                "funding_scheme_id": str(funding_scheme_id),
-                "member_position": position,
-                "member_id": None if raw.get("member_id") is None else str(raw["member_id"]),
-                "role": raw.get("role"),
-                "role_normalised": normalise_role(raw.get("role")),
-                "is_lead": False,
-                "first_name": raw.get("first_name"),
-                "initials": raw.get("initials"),
-                "prefix": raw.get("prefix"),
-                "last_name": raw.get("last_name"),
-                "orcid": clean_orcid(raw.get("orcid")),
-                "dai": raw.get("dai"),
-                "organisation": raw.get("organisation"),
-                "organisation_top": organisation_top(raw.get("organisation")),
-                "organisation_id": None
-                if raw.get("organisation_id") is None
-                else str(raw["organisation_id"]),
-                "ror": raw.get("ror") or None,
-                "active": raw.get("active"),
-            }
-        )
-    if members:
-        min(members, key=_lead_sort_key)["is_lead"] = True
+        raw = raw if isinstance(raw, dict) else {}
+        member: dict[str, Any] = {
+            "project_id": project_id,
+            "funding_scheme_id": funding_scheme_id,
+            "member_position": position,
+            "member_id": _text(raw.get("member_id")),
+            "role": _text(raw.get("role")),
+            "role_normalised": normalise_role(raw.get("role")),
+            "is_lead": False,
+            "first_name": _text(raw.get("first_name")),
+            "initials": _text(raw.get("initials")),
+            "prefix": _text(raw.get("prefix")),
+            "last_name": _text(raw.get("last_name")),
+            "orcid": clean_orcid(raw.get("orcid")),
+            "dai": _text(raw.get("dai")),
+            "organisation": _text(raw.get("organisation")),
+            "organisation_top": organisation_top(raw.get("organisation")),
+            "organisation_id": _text(raw.get("organisation_id")),
+            "ror": _text(raw.get("ror")) or None,
+            "active": raw.get("active") if isinstance(raw.get("active"), bool) else None,
+        }
+        if not raw:
+            note(member, "project_members", raw, f"member {position} is not an object", UNREADABLE)
+        for name in REQUIRED_MEMBER_FIELDS:
+            if raw and name not in raw:
+                note(member, name, None, "field missing from this member", FIELD_MISSING)
+        members.append(member)
+    leads = [m for m in members if not m.get(PROBLEMS)]
+    if leads:
+        min(leads, key=_lead_sort_key)["is_lead"] = True
     return members
+
+
+def _check_fields(pages: list[RawPage], raw_members: list[dict[str, Any]]) -> None:
+    """A field absent from every record of the pull was renamed or removed by the API."""
+    records = [r for page in pages for r in page.projects if isinstance(r, dict)]
+    for name in absent_everywhere(records, (*REQUIRED_PROJECT_FIELDS, *EXPECTED_PROJECT_FIELDS)):
+        present = sorted({k for r in records[:50] for k in r})
+        raise SourceError(
+            SOURCE,
+            pages[0].location,
+            f"no project on any of the {len(pages)} pages has the field '{name}' (renamed or "
+            f"removed by the API?); fields present: {', '.join(present)}",
+            field=name,
+        )
+    for name in absent_everywhere(raw_members, REQUIRED_MEMBER_FIELDS):
+        raise SourceError(
+            SOURCE,
+            pages[0].location,
+            f"no project member has the field '{name}' (renamed or removed by the API?)",
+            field=name,
+        )
 
 
 def parse_pages(pages: list[RawPage], catalogue: CallCatalogue) -> NWOpenExtract:
     """Parse every project on every page; keep those whose call is in the catalogue."""
     extract = NWOpenExtract()
     seen_keys: set[tuple[str, str]] = set()
+    unfollowed: dict[tuple[str, str], dict[str, Any]] = {}
+    dates = _Dates()
+    all_members: list[dict[str, Any]] = []
     for page in pages:
         extract.api_version = extract.api_version or page.payload["meta"].get("version")
         for index, raw in enumerate(page.projects, start=1):
             extract.records_seen += 1
             if not isinstance(raw, dict):
                 raise SourceError(SOURCE, page.location, f"project {index} is not an object")
-            _require(
-                raw,
-                REQUIRED_PROJECT_FIELDS,
-                location=page.location,
-                what=f"project {index} on page {page.number}",
-            )
-            project_id = str(raw["project_id"]).strip()
-            key = (project_id, str(raw["funding_scheme_id"]))
-            if key in seen_keys:
+            raw_members = raw.get("project_members")
+            if isinstance(raw_members, list):
+                all_members.extend(m for m in raw_members if isinstance(m, dict))
+            project_id = str(raw.get("project_id") or "").strip()
+            scheme_id = str(raw.get("funding_scheme_id") or "").strip()
+            key = (project_id, scheme_id)
+            if project_id and key in seen_keys:
                 extract.repeated_records += 1
                 continue
             seen_keys.add(key)
-            call = catalogue.match(raw["funding_scheme"], project_id)
-            # Parse dates of every project, in scope or not: a format change shows at once.
-            start = parse_date(
-                raw.get("start_date"),
-                location=page.location,
-                project_id=project_id,
-                name="start_date",
-            )
-            end = parse_date(
-                raw.get("end_date"), location=page.location, project_id=project_id, name="end_date"
-            )
-            members = _members(
-                raw.get("project_members"),
-                project_id=project_id,
-                funding_scheme_id=raw["funding_scheme_id"],
-                location=page.location,
-            )
+            scheme = raw.get("funding_scheme")
+            call = catalogue.match_name(SOURCE_SYSTEM, scheme)
             if call is None:
+                # Out of scope. Its dates still count towards spotting a changed date format.
+                for name in ("start_date", "end_date"):
+                    dates.parse(raw.get(name), location=page.location, name=name, record=None)
+                if scheme:
+                    entry = unfollowed.setdefault(
+                        (scheme_id, str(scheme)),
+                        {"funding_scheme_id": scheme_id, "funding_scheme": str(scheme),
+                         "record_count": 0, "example_project_id": project_id,
+                         "example_title": _text(raw.get("title"))},
+                    )  # fmt: skip
+                    entry["record_count"] += 1
+                else:
+                    extract.records_without_scheme += 1
                 continue
-            extract.projects.append(
+            project: dict[str, Any] = {"project_id": project_id}
+            for name in REQUIRED_PROJECT_FIELDS:
+                if name not in raw:
+                    note(project, name, None, "field missing from this record", FIELD_MISSING)
+            if raw_members is not None and not isinstance(raw_members, list):
+                note(project, "project_members", raw_members, "not a list", UNREADABLE)
+            members = _members(
+                raw_members if isinstance(raw_members, list) else [],
+                project_id=project_id,
+                funding_scheme_id=scheme_id,
+            )
+            project.update(
                 {
-                    "project_id": project_id,
-                    "funding_scheme_id": key[1],
-                    "funding_scheme": raw["funding_scheme"],
+                    "funding_scheme_id": scheme_id,
+                    "funding_scheme": str(scheme),
                     "call_id": call.call_id,
-                    "grant_id": raw.get("grant_id") or None,
-                    "parent_project_id": raw.get("parent_project_id") or None,
-                    "title": raw["title"],
-                    "department": raw.get("department"),
-                    "sub_department": raw.get("sub_department"),
-                    "start_date": start,
-                    "end_date": end,
-                    "summary_nl": raw.get("summary_nl"),
-                    "summary_en": raw.get("summary_en"),
-                    "award_amount": _number(raw, "award_amount", float, page.location),
-                    "reporting_year": _number(raw, "reporting_year", int, page.location),
+                    "grant_id": _text(raw.get("grant_id")) or None,
+                    "parent_project_id": _text(raw.get("parent_project_id")) or None,
+                    "title": _text(raw.get("title")),
+                    "department": _text(raw.get("department")),
+                    "sub_department": _text(raw.get("sub_department")),
+                    "start_date": dates.parse(
+                        raw.get("start_date"),
+                        location=page.location,
+                        name="start_date",
+                        record=project,
+                    ),
+                    "end_date": dates.parse(
+                        raw.get("end_date"),
+                        location=page.location,
+                        name="end_date",
+                        record=project,
+                    ),
+                    "summary_nl": _text(raw.get("summary_nl")),
+                    "summary_en": _text(raw.get("summary_en")),
+                    "award_amount": _number(project, raw, "award_amount", float),
+                    "reporting_year": _number(project, raw, "reporting_year", int),
                     "member_count": len(members),
                     "source_page": page.number,
                 }
             )
+            extract.projects.append(project)
             extract.members.extend(members)
+    if pages:
+        _check_fields(pages, all_members)
+    dates.check()
     extract.distinct_projects = len(seen_keys)
+    extract.unfollowed_schemes = sorted(
+        unfollowed.values(), key=lambda s: (-s["record_count"], s["funding_scheme"])
+    )
     return extract

@@ -273,7 +273,13 @@ OTHER_SCHEMES = [
     (307, "Take-off fase 1", "TOF.TTW", "TTW"),
     (308, "RAAK-mkb", "RAAK.MKB", "SIA"),
     (309, "Perspectief", "PERSP.TTW", "TTW"),
-    (310, "GroenvermogenNL onderzoeksprogramma Groene Waterstof", "NGF.1582", "ENW"),
+    # GroenvermogenNL's R&D call for work package 2 (Staatscourant 2022, 31338).
+    (
+        310,
+        "NGF: Transport en opslag van waterstof Groenvermogen NL \u2013 Werkpakket 2",
+        "NGF.1582",
+        "ENW",
+    ),
 ]
 TOPICS = [
     "zonnecellen",

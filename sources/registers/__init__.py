@@ -1,8 +1,9 @@
 """Programme-office registers of Learning Communities (xlsx or csv), plain Python.
 
 The template (``TEMPLATE.md``, ``template.xlsx``) has a projects sheet and a partners sheet.
-A pull: ``read_register`` (path or URL) returns the raw files for landing and the validated
-records; any bad cell fails the whole register with the sheet, row and column of each one.
+A pull: ``read_register`` (path or URL) returns the raw files for landing and the records,
+each tagged with its call from the catalogue; a bad cell is noted on its record (sheet, row,
+column, value) and set aside later, a broken file structure fails the register.
 ``parse_register`` does the same for files already in memory.
 """
 
@@ -14,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sources.calls import CallCatalogue
 from sources.http import HttpPolicy
 from sources.landing import RawFile, content_hash
+from sources.problems import PROBLEMS
 from sources.registers.parse import validate
 from sources.registers.read import as_raw_files, fetch, sheets
 from sources.registers.schema import (
@@ -69,11 +72,21 @@ class RegisterExtract:
     def counts(self) -> dict[str, int]:
         return {"projects": len(self.projects), "partners": len(self.partners)}
 
+    @property
+    def problems(self) -> list[str]:
+        """Every problem noted on a record, as the office would read it."""
+        return [
+            f"{record.get('register_id')}: {problem['column']}: {problem['problem']}"
+            for record in (*self.projects, *self.partners)
+            for problem in record.get(PROBLEMS, ())
+        ]
+
 
 def parse_register(
     files: Sequence[RawFile] | Mapping[str, bytes],
     *,
     source: str,
+    catalogue: CallCatalogue,
     location: str | None = None,
 ) -> RegisterExtract:
     """Validate a register already in memory (no I/O).
@@ -83,7 +96,7 @@ def parse_register(
     """
     raw = as_raw_files(files)
     file_format, projects_sheet, partners_sheet = sheets(raw, source)
-    valid = validate(projects_sheet, partners_sheet, source)
+    valid = validate(projects_sheet, partners_sheet, source, catalogue)
     where = location if location is not None else " + ".join(f.location for f in raw)
     return RegisterExtract(
         source=source,
@@ -98,17 +111,23 @@ def parse_register(
 
 
 def read_register(
-    location: str | Path, *, source: str, policy: HttpPolicy | None = None
+    location: str | Path,
+    *,
+    source: str,
+    catalogue: CallCatalogue,
+    policy: HttpPolicy | None = None,
 ) -> RegisterExtract:
     """Read and validate the register at ``location``: an ``.xlsx`` file, a folder with
     ``projects.csv`` and ``partners.csv``, or an http(s) URL of either (a URL not ending in
     ``.xlsx`` is the base of the two csv files). A URL needs ``policy``.
 
-    Raises :class:`~sources.errors.SourceError` naming ``source``, the file or URL and the
-    sheet, row and column of every bad cell.
+    Raises :class:`~sources.errors.SourceError` naming ``source``, the file or URL and, for a
+    broken structure, the sheet and column; bad cells are noted on their records.
     """
     where = str(location)
-    return parse_register(fetch(where, source, policy), source=source, location=where)
+    return parse_register(
+        fetch(where, source, policy), source=source, catalogue=catalogue, location=where
+    )
 
 
 def raw_files(extract: RegisterExtract) -> list[RawFile]:

@@ -1,18 +1,33 @@
-"""Validating a register's two sheets into records, reporting every bad cell at once.
+"""Reading a register's two sheets into records, noting every bad cell on its record.
 
-A programme office fixes its spreadsheet in one go when it gets the full list of what is wrong
-(sheet, row and column of each cell), so nothing stops at the first problem.
+The file's structure must hold (both sheets, the template's required columns, at least one
+LC): otherwise the register fails, naming the sheet and column. A bad cell (an unreadable date,
+an empty required cell, a type outside the list), a duplicated ``register_id``, a partner of an
+unknown LC or an LC without exactly one penvoerder is a problem of that record: it is loaded
+with the problem noted (``sources.problems``), and the quality step sets it aside in
+quarantine with the sheet row, column and value, so that the office gets the full list at once
+and the rest of the register is published meanwhile.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from sources.calls import CallCatalogue
 from sources.errors import SourceError
+from sources.problems import (
+    CALL_PROGRAMME,
+    DUPLICATE_ID,
+    KNOWN_PARENT,
+    ONE_PENVOERDER,
+    PROBLEMS,
+    REQUIRED_EMPTY,
+    UNREADABLE,
+    note,
+)
 from sources.registers.schema import (
-    GRANT_PATTERNS,
     PARTNER_COLUMNS,
     PARTNER_SPEC,
     PROJECT_COLUMNS,
@@ -20,8 +35,6 @@ from sources.registers.schema import (
     BadCell,
     Column,
 )
-
-MAX_REPORTED = 50
 
 
 @dataclass(frozen=True)
@@ -32,32 +45,6 @@ class Sheet:
     file: str  # where it was read: the file or URL
     header: list[Any]
     rows: list[tuple[int, list[Any]]]  # (row number as the spreadsheet shows it, cells)
-
-
-@dataclass(frozen=True)
-class BadCellReport:
-    sheet: str
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"sheet '{self.sheet}' row {self.row} column '{self.column}': {self.message}"
-
-
-@dataclass
-class Problems:
-    """Bad cells found so far; listed projects sheet first, then by row, as an office reads."""
-
-    sheet_order: list[str]
-    found: list[BadCellReport] = field(default_factory=list)
-
-    def add(self, sheet: Sheet, row: int, column: str, message: str) -> None:
-        self.found.append(BadCellReport(sheet.name, row, column, message))
-
-    def in_reading_order(self) -> list[BadCellReport]:
-        # A stable sort: within a row, cell checks keep the template's column order.
-        return sorted(self.found, key=lambda p: (self.sheet_order.index(p.sheet), p.row))
 
 
 @dataclass
@@ -98,7 +85,7 @@ def _header_index(
 
 
 def _records(
-    sheet: Sheet, spec: tuple[Column, ...], positions: dict[str, int], problems: Problems
+    sheet: Sheet, spec: tuple[Column, ...], positions: dict[str, int]
 ) -> list[dict[str, Any]]:
     records = []
     for row_number, cells in sheet.rows:
@@ -111,36 +98,38 @@ def _records(
             try:
                 value = column.convert(raw)
             except BadCell as exc:
-                problems.add(sheet, row_number, column.name, str(exc))
+                note(
+                    record,
+                    column.name,
+                    raw,
+                    f"sheet '{sheet.name}' row {row_number}: {exc}",
+                    UNREADABLE,
+                )
                 value = None
             else:
                 if value is None and column.required:
-                    problems.add(sheet, row_number, column.name, "required, but empty")
+                    note(record, column.name, raw,
+                         f"sheet '{sheet.name}' row {row_number}: required, but empty",
+                         REQUIRED_EMPTY)  # fmt: skip
             record[column.name] = value
         records.append(record)
     return records
 
 
-def _check_projects(sheet: Sheet, projects: list[dict[str, Any]], problems: Problems) -> None:
+def _check_projects(sheet: Sheet, projects: list[dict[str, Any]]) -> None:
+    """A register_id names one LC: every row of a repeated id is a problem (which is right
+    cannot be told)."""
     rows_of: dict[str, list[int]] = {}
     for project in projects:
         if project["register_id"]:
             rows_of.setdefault(project["register_id"], []).append(project["source_row"])
     for project in projects:
-        rid, row = project["register_id"], project["source_row"]
+        rid = project["register_id"]
         if rid and len(rows_of[rid]) > 1:
             rows = ", ".join(str(r) for r in rows_of[rid])
-            problems.add(sheet, row, "register_id",
-                         f"{rid!r} appears {len(rows_of[rid])} times (rows {rows}); "
-                         "it must be unique")  # fmt: skip
-        grant, programme = project["related_grant"], project["programme"]
-        if grant and programme and not GRANT_PATTERNS[programme].match(grant):
-            problems.add(sheet, row, "related_grant",
-                         f"{grant!r} is not a {programme} grant number "
-                         f"({GRANT_PATTERNS[programme].pattern})")  # fmt: skip
-        start, end = project["start_date"], project["end_date"]
-        if start and end and end < start:
-            problems.add(sheet, row, "end_date", f"{end} is before start_date {start}")
+            note(project, "register_id", rid,
+                 f"sheet '{sheet.name}': {rid!r} appears {len(rows_of[rid])} times "
+                 f"(rows {rows}); it must be unique", DUPLICATE_ID)  # fmt: skip
 
 
 def _check_partners(
@@ -148,51 +137,49 @@ def _check_partners(
     partners: list[dict[str, Any]],
     projects_sheet: Sheet,
     projects: list[dict[str, Any]],
-    problems: Problems,
 ) -> None:
-    """Every partner belongs to a known LC, and every LC has exactly one penvoerder.
-
-    A penvoerder problem is reported on the partners sheet, where it is fixed: on each of the
-    LC's penvoerder rows when there are several, on its first partner row when there is none.
-    Only an LC without any partner row is reported on the projects sheet: there is no partner
-    row to point at.
-    """
+    """Every partner belongs to a known LC, and every LC has exactly one penvoerder: a partner
+    of an unknown LC is its own problem, an LC with no or several penvoerders is the LC's."""
     project_ids = {p["register_id"] for p in projects if p["register_id"]}
     rows_of: dict[str, list[int]] = {}
+    lead_rows: dict[str, list[int]] = {}
     for partner in partners:
-        if partner["register_id"]:
-            rows_of.setdefault(partner["register_id"], []).append(partner["source_row"])
-    leads = Counter(p["register_id"] for p in partners if p["role"] == "penvoerder")
-    for partner in partners:
-        rid, row = partner["register_id"], partner["source_row"]
-        if rid and rid not in project_ids:
-            problems.add(
-                sheet,
-                row,
-                "register_id",
-                f"{rid!r} is not a register_id of sheet '{projects_sheet.name}'",
-            )
-        if rid and partner["role"] == "penvoerder" and leads[rid] > 1:
-            problems.add(
-                sheet, row, "role", f"{rid!r} has {leads[rid]} penvoerders; exactly one is allowed"
-            )
+        rid = partner["register_id"]
+        if not rid:
+            continue
+        rows_of.setdefault(rid, []).append(partner["source_row"])
+        if partner["role"] == "penvoerder":
+            lead_rows.setdefault(rid, []).append(partner["source_row"])
+        if rid not in project_ids:
+            note(partner, "register_id", rid,
+                 f"sheet '{sheet.name}' row {partner['source_row']}: {rid!r} is not a "
+                 f"register_id of sheet '{projects_sheet.name}'", KNOWN_PARENT)  # fmt: skip
     for project in projects:
         rid = project["register_id"]
-        if not rid or leads[rid]:
+        if not rid:
             continue
-        if rid in rows_of:
-            rows = ", ".join(str(r) for r in rows_of[rid])
-            label = "rows" if len(rows_of[rid]) > 1 else "row"
-            problems.add(
-                sheet,
-                rows_of[rid][0],
-                "role",
-                f"{rid!r} has no penvoerder ({label} {rows}); exactly one is required",
-            )
-        else:
-            problems.add(projects_sheet, project["source_row"], "register_id",
-                         f"{rid!r} has no rows on sheet '{sheet.name}'; a penvoerder is "
-                         "required")  # fmt: skip
+        leads = lead_rows.get(rid, [])
+        if len(leads) > 1:
+            rows = ", ".join(map(str, leads))
+            problem = f"{len(leads)} penvoerders on sheet '{sheet.name}' (rows {rows})"
+            note(project, "penvoerder", rid, f"{problem}; exactly one is allowed", ONE_PENVOERDER)
+        elif not leads:
+            where = f"rows {', '.join(map(str, rows_of[rid]))}" if rid in rows_of else "no rows"
+            note(project, "penvoerder", rid,
+                 f"no penvoerder on sheet '{sheet.name}' ({where}); exactly one is required",
+                 ONE_PENVOERDER)  # fmt: skip
+
+
+def _assign_calls(projects: list[dict[str, Any]], catalogue: CallCatalogue, source: str) -> None:
+    """Each LC's call from the catalogue (this register's calls, by round); an LC of another
+    programme than the register's call is a problem of that LC."""
+    for project in projects:
+        call = catalogue.match_round(source, project["call_round"])
+        project["call_id"] = call.call_id if call else None
+        if call and project["programme"] and project["programme"] != call.programme:
+            note(project, "programme", project["programme"],
+                 f"this register lists {call.programme} Learning Communities "
+                 f"(call {call.call_id})", CALL_PROGRAMME)  # fmt: skip
 
 
 def _warnings(projects: list[dict[str, Any]], extra_columns: list[str]) -> list[str]:
@@ -207,36 +194,35 @@ def _warnings(projects: list[dict[str, Any]], extra_columns: list[str]) -> list[
     return warnings
 
 
-def _raise_bad_cells(problems: Problems, files: list[str], source: str) -> None:
-    found = problems.in_reading_order()
-    shown = found[:MAX_REPORTED]
-    detail = f"{len(found)} bad cell(s):\n" + "\n".join(str(p) for p in shown)
-    if len(found) > len(shown):
-        detail += f"\nand {len(found) - len(shown)} more"
-    raise SourceError(source, " + ".join(files), detail, field=shown[0].column)
-
-
-def validate(projects_sheet: Sheet, partners_sheet: Sheet, source: str) -> Validated:
-    """Records of both sheets, or one SourceError listing every bad cell."""
+def validate(
+    projects_sheet: Sheet, partners_sheet: Sheet, source: str, catalogue: CallCatalogue
+) -> Validated:
+    """Records of both sheets, each with the problems found in it; a SourceError when the
+    file's structure is wrong (a required column missing, no LC at all)."""
     project_positions, extra_p = _header_index(projects_sheet, PROJECT_SPEC, source)
     partner_positions, extra_q = _header_index(partners_sheet, PARTNER_SPEC, source)
-    problems = Problems([projects_sheet.name, partners_sheet.name])
-    projects = _records(projects_sheet, PROJECT_SPEC, project_positions, problems)
-    partners = _records(partners_sheet, PARTNER_SPEC, partner_positions, problems)
-    _check_projects(projects_sheet, projects, problems)
-    _check_partners(partners_sheet, partners, projects_sheet, projects, problems)
+    projects = _records(projects_sheet, PROJECT_SPEC, project_positions)
+    partners = _records(partners_sheet, PARTNER_SPEC, partner_positions)
     files = list(dict.fromkeys([projects_sheet.file, partners_sheet.file]))
-    if problems.found:
-        _raise_bad_cells(problems, files, source)
     if not projects:
         raise SourceError(source, " + ".join(files), f"sheet '{projects_sheet.name}' has no "
                           "rows: an empty register is not loaded")  # fmt: skip
+    _check_projects(projects_sheet, projects)
+    _check_partners(partners_sheet, partners, projects_sheet, projects)
+    _assign_calls(projects, catalogue, source)
     sequence: Counter[str] = Counter()
     for partner in partners:
         sequence[partner["register_id"]] += 1
         partner["partner_seq"] = sequence[partner["register_id"]]
     # Records in the output column order, so a printed record reads like the raw table.
-    projects = [{name: p[name] for name in PROJECT_COLUMNS} for p in projects]
-    partners = [{name: p[name] for name in PARTNER_COLUMNS} for p in partners]
+    projects = [_ordered(p, PROJECT_COLUMNS) for p in projects]
+    partners = [_ordered(p, PARTNER_COLUMNS) for p in partners]
     extra = extra_p + extra_q
     return Validated(projects, partners, extra, _warnings(projects, extra))
+
+
+def _ordered(record: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:
+    ordered = {name: record.get(name) for name in columns}
+    if record.get(PROBLEMS):
+        ordered[PROBLEMS] = record[PROBLEMS]
+    return ordered

@@ -17,11 +17,6 @@ from sources import dutch
 ORGANISATION_TYPES = ("bedrijf", "kennisinstelling", "mbo", "hbo", "wo", "overheid", "overig")
 ROLES = ("penvoerder", "partner")
 PROGRAMMES = {"mooi": "MOOI", "groenvermogennl": "GroenvermogenNL"}
-GRANT_PATTERNS = {
-    "MOOI": re.compile(r"^MOOI\d{5,6}$"),
-    # NWO file number <scheme>.<call>.<yy>.<seq>, as GroenvermogenNL's LC call has them.
-    "GroenvermogenNL": re.compile(r"^[A-Z][A-Z0-9]*\.[A-Z0-9]+\.\d{2}\.\d{3}$"),
-}
 POSTCODE = re.compile(r"^(\d{4})\s?([A-Za-z]{2})$")
 
 
@@ -172,7 +167,11 @@ PARTNER_SPEC = (
     Column("postcode", False, postcode, "VARCHAR", "postcode of the location, 1234 AB"),
 )  # fmt: skip
 
-PROJECT_COLUMNS = {c.name: c.sql_type for c in PROJECT_SPEC} | {"source_row": "INTEGER"}
+# call_id: the LC's call in the call catalogue (sources.calls), assigned while reading.
+PROJECT_COLUMNS = {c.name: c.sql_type for c in PROJECT_SPEC} | {
+    "call_id": "VARCHAR",
+    "source_row": "INTEGER",
+}
 PARTNER_COLUMNS = (
     {"register_id": "VARCHAR", "partner_seq": "INTEGER"}
     | {c.name: c.sql_type for c in PARTNER_SPEC if c.name != "register_id"}

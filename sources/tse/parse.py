@@ -2,8 +2,10 @@
 
 Which labels the real pages show could not be checked (shared docs/sources.md), so each field
 has a list of label spellings, labels are matched regardless of case and a trailing colon,
-and label/value pairs are read from ``<dl>`` (dt/dd) and ``<table>`` (th/td) alike. A missing
-required label fails loudly, naming the page and the label.
+and label/value pairs are read from ``<dl>`` (dt/dd) and ``<table>`` (th/td) alike. A required
+label missing on one page sets that project aside (a record problem); missing on every page,
+it fails the crawl, naming the label. Each project gets the ``call_id`` of its MOOI round from
+the call catalogue.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ from urllib.parse import urlparse
 from bs4 import BeautifulSoup, Tag
 
 from sources import dutch
+from sources.calls import CallCatalogue
 from sources.errors import SourceError
+from sources.problems import PROBLEMS, REQUIRED_EMPTY, UNREADABLE, note
 from sources.tse.site import PROJECT_PATH, SOURCE, RawDocument
+
+SOURCE_SYSTEM = "tse"  # the MOOI rounds' source_system in the call catalogue
 
 LABELS: dict[str, tuple[str, ...]] = {
     "grant_number": ("projectnummer", "mooi-nummer", "dossiernummer", "subsidienummer"),
@@ -34,7 +40,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "tki": ("tki",),
     "website": ("website", "projectwebsite"),
 }
-REQUIRED = ("grant_number", "scheme", "lead")
+# Required labels and the raw column each fills.
+REQUIRED = {"grant_number": "grant_number", "scheme": "scheme", "lead": "lead_applicant"}
 
 PROJECT_COLUMNS = {
     "tse_id": "VARCHAR",
@@ -42,6 +49,7 @@ PROJECT_COLUMNS = {
     "title": "VARCHAR",
     "grant_number": "VARCHAR",
     "scheme": "VARCHAR",
+    "call_id": "VARCHAR",
     "call_round": "INTEGER",
     "mission": "VARCHAR",
     "lead_applicant": "VARCHAR",
@@ -124,68 +132,77 @@ def _tse_id(url: str) -> str:
     return match.group(1) if match else url
 
 
-def _require(pairs: dict[str, Tag], name: str, doc: RawDocument) -> str:
-    text = _text(_find(pairs, name))
-    if not text:
-        raise SourceError(
-            SOURCE, doc.location,
-            f"required label missing: one of {', '.join(repr(x) for x in LABELS[name])}; "
-            f"labels on the page: {', '.join(sorted(pairs)) or 'none'}",
-            field=LABELS[name][0],
-        )  # fmt: skip
-    return text
+def parse_project(
+    doc: RawDocument, catalogue: CallCatalogue
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | str:
+    """The project and its partners, or just the scheme's name when it is not MOOI.
 
-
-def parse_project(doc: RawDocument) -> tuple[dict[str, Any], list[dict[str, Any]]] | str:
-    """The project and its partners, or just the scheme's name when it is not MOOI."""
+    A label or value that cannot be read is noted on the project (``sources.problems``): the
+    quality step sets it aside; a label missing from *every* page fails the crawl
+    (``parse_documents``).
+    """
     soup = BeautifulSoup(doc.content.decode("utf-8", errors="replace"), "html.parser")
     pairs = label_values(soup)
-    scheme = _require(pairs, "scheme", doc)
-    if not is_mooi(scheme):
+    value = {name: _text(_find(pairs, name)) for name in LABELS if name != "partners"}
+    scheme = value["scheme"]
+    if scheme is not None and not is_mooi(scheme):
         return scheme  # other schemes' pages may carry other labels: not our concern
+    tse_id = _tse_id(doc.url)
+    project: dict[str, Any] = {"tse_id": tse_id}
+    for name, column in REQUIRED.items():
+        if not value[name]:
+            note(
+                project,
+                column,
+                None,
+                f"required label missing: {_label_list(name)}",
+                REQUIRED_EMPTY,
+            )
     title = _text(soup.find("h1"))
     if not title:
-        raise SourceError(SOURCE, doc.location, "no <h1> title on the project page",
-                          field="title")  # fmt: skip
-    for name in REQUIRED:
-        _require(pairs, name, doc)
-    value = {name: _text(_find(pairs, name)) for name in LABELS if name != "partners"}
+        note(project, "title", None, "no <h1> title on the project page", REQUIRED_EMPTY)
 
-    def parsed(name: str, fn: Any) -> Any:
+    def parsed(name: str, fn: Any, column: str) -> Any:
         try:
             return fn(value[name])
         except ValueError as exc:
-            raise SourceError(SOURCE, doc.location, str(exc), field=LABELS[name][0]) from exc
+            note(project, column, value[name], str(exc), UNREADABLE)
+            return None
 
-    start, end = parsed("period", dutch.parse_period)
-    start = start or parsed("start", dutch.parse_date)
-    end = end or parsed("end", dutch.parse_date)
+    start, end = parsed("period", dutch.parse_period, "start_date") or (None, None)
+    start = start or parsed("start", dutch.parse_date, "start_date")
+    end = end or parsed("end", dutch.parse_date, "end_date")
     lead = value["lead"]
     partner_names = [n for n in _partner_names(_find(pairs, "partners")) if n != lead]
     website = _find(pairs, "website")
     link = website.find("a", href=True) if website is not None else None
-    tse_id = _tse_id(doc.url)
-    project = {
-        "tse_id": tse_id,
-        "page_url": doc.url,
-        "title": title,
-        "grant_number": re.sub(r"\s+", "", value["grant_number"] or "").upper(),
-        "scheme": value["scheme"],
-        "call_round": _round(value["round"], value["scheme"] or ""),
-        "mission": value["mission"],
-        "lead_applicant": lead,
-        "start_date": start,
-        "end_date": end,
-        "subsidy_eur": parsed("subsidy", dutch.parse_amount),
-        "project_budget_eur": parsed("budget", dutch.parse_amount),
-        "tki": value["tki"],
-        "website": link["href"] if link is not None else value["website"],
-        "partner_count": 1 + len(partner_names),
-    }
-    partners = [{"tse_id": tse_id, "partner_seq": 1, "organisation": lead, "is_lead": True}]
+    call_round = _round(value["round"], scheme or "")
+    call = catalogue.match_round(SOURCE_SYSTEM, call_round)
+    project.update(
+        {
+            "page_url": doc.url,
+            "title": title,
+            "grant_number": re.sub(r"\s+", "", value["grant_number"] or "").upper() or None,
+            "scheme": scheme,
+            "call_id": call.call_id if call else None,
+            "call_round": call_round,
+            "mission": value["mission"],
+            "lead_applicant": lead,
+            "start_date": start,
+            "end_date": end,
+            "subsidy_eur": parsed("subsidy", dutch.parse_amount, "subsidy_eur"),
+            "project_budget_eur": parsed("budget", dutch.parse_amount, "project_budget_eur"),
+            "tki": value["tki"],
+            "website": link["href"] if link is not None else value["website"],
+            "partner_count": (1 if lead else 0) + len(partner_names),
+        }
+    )
+    partners = []
+    if lead:
+        partners.append({"tse_id": tse_id, "partner_seq": 1, "organisation": lead, "is_lead": True})
     partners += [
         {"tse_id": tse_id, "partner_seq": i, "organisation": name, "is_lead": False}
-        for i, name in enumerate(partner_names, start=2)
+        for i, name in enumerate(partner_names, start=len(partners) + 1)
     ]
     return project, partners
 
@@ -194,18 +211,44 @@ def is_mooi(scheme: str) -> bool:
     return re.search(r"\bmooi\b", scheme, re.IGNORECASE) is not None
 
 
-def parse_documents(documents: list[RawDocument]) -> TseExtract:
-    """Parse every project page; keep the MOOI ones (the listing mixes all schemes)."""
+def parse_documents(documents: list[RawDocument], catalogue: CallCatalogue) -> TseExtract:
+    """Parse every project page; keep the MOOI ones (the listing mixes all schemes).
+
+    A required label that no MOOI page carries means the site's HTML changed: that fails the
+    crawl, naming the label and a page. On some pages only, it is a problem of those pages.
+    """
     extract = TseExtract()
     for doc in documents:
         if doc.kind != "project":
             continue
         extract.pages_read += 1
-        parsed = parse_project(doc)
+        parsed = parse_project(doc, catalogue)
         if isinstance(parsed, str):
             extract.other_schemes[parsed] = extract.other_schemes.get(parsed, 0) + 1
             continue
         project, partners = parsed
         extract.projects.append(project)
         extract.partners.extend(partners)
+    _check_labels(extract.projects)
     return extract
+
+
+def _label_list(name: str) -> str:
+    return "one of " + ", ".join(repr(x) for x in LABELS[name])
+
+
+def _check_labels(projects: list[dict[str, Any]]) -> None:
+    what = {"title": "no <h1> title"} | {
+        column: f"required label missing ({_label_list(name)})" for name, column in REQUIRED.items()
+    }
+    for column, problem in what.items():
+        if projects and all(
+            any(x["column"] == column for x in p.get(PROBLEMS, ())) for p in projects
+        ):
+            raise SourceError(
+                SOURCE,
+                projects[0]["page_url"],
+                f"{problem} on every one of the {len(projects)} MOOI pages: has the site's "
+                "HTML changed?",
+                field=column,
+            )

@@ -1,4 +1,5 @@
--- NWOpen projects with their call's programme and round and their lead organisation: one row
+-- NWOpen projects with their call's programme and round (from the call catalogue, by the
+-- call_id the connector matched on the scheme's name) and their lead organisation: one row
 -- per project, from its primary record (see int_nwopen__project_records).
 with records as (
     select * from {{ ref('int_nwopen__project_records') }}
@@ -28,11 +29,8 @@ select
     projects.funding_scheme_id,
     calls.call_id,
     calls.programme,
-    -- A prefix-matched call spans rounds: its round is the file number's year (<yy>).
-    coalesce(
-        calls.call_round, 2000 + try_cast(split_part(projects.file_number, '.', 3) as integer)
-    ) as call_round,
-    coalesce(calls.funding_scheme, projects.funding_scheme_name) as call_name,
+    calls.call_round,
+    calls.funding_scheme as call_name,
     calls.is_learning_community,
     projects.title,
     projects.start_date,

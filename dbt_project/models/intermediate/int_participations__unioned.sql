@@ -57,15 +57,19 @@ nwopen_by_file_number as (
     group by file_number
 ),
 
+-- The project each counted register LC is: the NWOpen project it describes, or itself. An
+-- LC naming a grant that is not found is not a project (see int_registers__...).
 register_lcs as (
     select
         lcs.source_system,
         lcs.register_id,
-        coalesce(
-            'nwopen:' || nwopen_by_file_number.nwopen_project_key, lcs.register_lc_key
-        ) as project_key
+        case
+            when lcs.is_in_nwopen then 'nwopen:' || nwopen_by_file_number.nwopen_project_key
+            else lcs.register_lc_key
+        end as project_key
     from {{ ref('int_registers__learning_communities') }} as lcs
     left join nwopen_by_file_number on lcs.related_grant = nwopen_by_file_number.file_number
+    where lcs.is_in_nwopen or lcs.is_own_project
 ),
 
 register_mentions as (

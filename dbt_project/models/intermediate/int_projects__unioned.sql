@@ -1,8 +1,10 @@
 -- One row per funded project per programme from every source: NWOpen's KIC and
 -- GroenvermogenNL calls (with the GroenvermogenNL register's detail for LCs it also lists),
 -- the MOOI projects of the Topsector Energie database, and the registers' Learning
--- Communities that no other source carries (MOOI LC supplements; regional LCs without an NWO
--- grant). A subsidy of 0 means "not stated" in every source: it becomes null, never 0.
+-- Communities that are projects of their own (MOOI LC supplements; regional LCs without an
+-- NWO grant). A subsidy of 0 means "not stated" in every source: it becomes null, never 0.
+-- The penvoerder: the programme office's register where it names one (it runs the LC),
+-- else the project's own source (NWOpen's main applicant, the MOOI page's penvoerder).
 with nwopen as (
     select * from {{ ref('int_nwopen__projects_with_leads') }}
 ),
@@ -28,7 +30,11 @@ register_detail as (
         nwopen_by_file_number.nwopen_project_key,
         min(nullif(register_lcs.subsidy_eur, 0)) as subsidy_eur,
         string_agg(distinct register_lcs.source_system, ',')
-            filter (where nullif(register_lcs.subsidy_eur, 0) is not null) as subsidy_source
+            filter (where nullif(register_lcs.subsidy_eur, 0) is not null) as subsidy_source,
+        -- One register row per grant in practice; min() keeps it deterministic otherwise.
+        min(register_lcs.lead_organisation) as lead_organisation,
+        min(register_lcs.source_system) filter (where register_lcs.lead_organisation is not null)
+            as lead_source
     from register_lcs
     inner join nwopen_by_file_number
         on register_lcs.related_grant = nwopen_by_file_number.file_number
@@ -54,7 +60,11 @@ select
         when nullif(nwopen.award_amount_eur, 0) is not null then 'nwopen'
         else register_detail.subsidy_source
     end as subsidy_source,
-    nwopen.lead_organisation,
+    coalesce(register_detail.lead_organisation, nwopen.lead_organisation) as lead_organisation,
+    case
+        when register_detail.lead_organisation is not null then register_detail.lead_source
+        when nwopen.lead_organisation is not null then 'nwopen'
+    end as lead_source,
     nwopen.is_learning_community,
     coalesce(
         nwopen.grant_doi,
@@ -82,6 +92,7 @@ select
     nullif(subsidy_eur, 0) as subsidy_eur,
     case when nullif(subsidy_eur, 0) is not null then 'tse' end as subsidy_source,
     lead_organisation,
+    case when lead_organisation is not null then 'tse' end as lead_source,
     -- A MOOI consortium is not itself a Learning Community; its 2024 LC supplements are.
     false as is_learning_community,
     page_url as source_url,
@@ -106,8 +117,9 @@ select
     nullif(subsidy_eur, 0) as subsidy_eur,
     case when nullif(subsidy_eur, 0) is not null then source_system end as subsidy_source,
     lead_organisation,
+    case when lead_organisation is not null then source_system end as lead_source,
     true as is_learning_community,
     website_url as source_url,
     snapshot_id
 from register_lcs
-where not is_in_nwopen
+where is_own_project

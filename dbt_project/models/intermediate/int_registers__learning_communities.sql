@@ -1,5 +1,12 @@
--- Learning Communities from both programme-office registers, with their lead and whether
--- NWOpen already carries the same LC (then the register only adds detail to it).
+-- Learning Communities from both programme-office registers, with their penvoerder and how
+-- each relates to the project lists of the other sources through its related grant:
+-- - GroenvermogenNL's register describes LCs that NWOpen carries under their file number: the
+--   register adds detail (subsidy, reach, its penvoerder) to that NWOpen project
+--   (is_in_nwopen). An LC without a grant is an LC of its own. An LC naming a grant NWOpen
+--   does not carry is flagged (related_grant_found = false) and not counted: it may be one
+--   of NWOpen's LCs under another number, and must never be counted twice.
+-- - A MOOI LC supplement belongs to the MOOI consortium its grant names (a project page of
+--   the Topsector Energie database) and is an LC of its own; a grant not found is flagged.
 with projects as (
     select 'mooi_register' as source_system, * from {{ ref('stg_mooi_register__projects') }}
     union all
@@ -13,7 +20,7 @@ partners as (
 ),
 
 leads as (
-    -- The register connector enforces exactly one penvoerder per LC.
+    -- An LC without exactly one penvoerder is set aside by the validation step.
     select source_system, register_id, organisation_name
     from partners
     where is_lead
@@ -25,42 +32,60 @@ partner_counts as (
     group by source_system, register_id
 ),
 
-nwopen_file_numbers as (
-    select distinct file_number from {{ ref('stg_nwopen__projects') }}
+-- The grants each register's related_grant can point at, in the source that carries them.
+grants as (
+    select distinct 'gvnl_register' as source_system, file_number as grant_number
+    from {{ ref('stg_nwopen__projects') }}
+    union all
+    select distinct 'mooi_register' as source_system, grant_number
+    from {{ ref('stg_tse__projects') }}
 ),
 
 calls as (
     select * from {{ ref('programme_calls') }}
-    where source_system in ('mooi_register', 'gvnl_register')
+),
+
+resolved as (
+    select
+        projects.*,
+        grants.grant_number is not null as grant_found
+    from projects
+    left join grants
+        on projects.source_system = grants.source_system
+        and projects.related_grant = grants.grant_number
 )
 
 select
-    projects.source_system || ':' || projects.register_id as register_lc_key,
-    projects.source_system,
-    projects.register_id,
-    projects.programme,
+    resolved.source_system || ':' || resolved.register_id as register_lc_key,
+    resolved.source_system,
+    resolved.register_id,
+    resolved.programme,
     calls.call_id,
     calls.funding_scheme as call_name,
-    coalesce(projects.call_round, calls.call_round) as call_round,
-    projects.lc_name,
-    projects.region,
-    projects.related_grant,
-    projects.start_date,
-    projects.end_date,
-    projects.subsidy_eur,
-    projects.students_reached,
-    projects.professionals_reached,
-    projects.website_url,
+    coalesce(resolved.call_round, calls.call_round) as call_round,
+    resolved.lc_name,
+    resolved.region,
+    resolved.related_grant,
+    case when resolved.related_grant is not null then resolved.grant_found end
+        as related_grant_found,
+    resolved.source_system = 'gvnl_register' and resolved.grant_found as is_in_nwopen,
+    -- Counted as a project of its own: a MOOI supplement always, a regional LC without a grant.
+    resolved.source_system = 'mooi_register' or resolved.related_grant is null
+        as is_own_project,
+    resolved.start_date,
+    resolved.end_date,
+    resolved.subsidy_eur,
+    resolved.students_reached,
+    resolved.professionals_reached,
+    resolved.website_url,
     leads.organisation_name as lead_organisation,
     coalesce(partner_counts.partner_count, 0) as partner_count,
-    nwopen_file_numbers.file_number is not null as is_in_nwopen,
-    projects.snapshot_id
-from projects
-left join calls on projects.source_system = calls.source_system
+    resolved.snapshot_id
+from resolved
+left join calls on resolved.call_id = calls.call_id
 left join leads
-    on projects.source_system = leads.source_system
-    and projects.register_id = leads.register_id
+    on resolved.source_system = leads.source_system
+    and resolved.register_id = leads.register_id
 left join partner_counts
-    on projects.source_system = partner_counts.source_system
-    and projects.register_id = partner_counts.register_id
-left join nwopen_file_numbers on projects.related_grant = nwopen_file_numbers.file_number
+    on resolved.source_system = partner_counts.source_system
+    and resolved.register_id = partner_counts.register_id

@@ -5,7 +5,7 @@ with projects as (
 ),
 
 rounds as (
-    -- One MOOI round per year (2021 is the SIGOHE extra opening).
+    -- One MOOI round per year (2021 is the SIGOHE extra opening); the connector matched it.
     select * from {{ ref('programme_calls') }}
     where source_system = 'tse'
 ),
@@ -19,7 +19,7 @@ select
     projects.tse_page_id,
     rounds.call_id,
     -- The connector keeps MOOI pages only; a round missing from the seed leaves call_id null
-    -- (which fct_project's tests report) but not the programme.
+    -- (flagged known_call in the quarantine) but not the programme.
     coalesce(rounds.programme, 'MOOI') as programme,
     projects.call_round,
     rounds.funding_scheme as call_name,
@@ -33,5 +33,5 @@ select
     projects.page_url,
     projects.snapshot_id
 from projects
-left join rounds on projects.call_round = rounds.call_round
+left join rounds on projects.call_id = rounds.call_id
 left join missions on projects.mission = missions.mission_as_written

@@ -57,6 +57,7 @@ select
     projects.subsidy_source,
     variants.organisation_key as lead_organisation_key,
     organisations.organisation_name as lead_organisation_name,
+    projects.lead_source,
     projects.is_learning_community,
     coalesce(partners.partner_count, 0) as partner_count,
     projects.source_url,

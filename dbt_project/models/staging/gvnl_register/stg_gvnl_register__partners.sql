@@ -1,6 +1,6 @@
 -- Partners of the current GroenvermogenNL regional LCs: latest pull of the register, renamed.
 with source as (
-    {{ latest_snapshot(source('raw', 'gvnl_register_partners')) }}
+    {{ accepted_rows('gvnl_register', 'gvnl_register_partners') }}
 )
 
 select

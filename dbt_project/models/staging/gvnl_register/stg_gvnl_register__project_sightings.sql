@@ -4,5 +4,6 @@ select
     source.register_id,
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
-from {{ source('raw', 'gvnl_register_projects') }} as source
-where source._snapshot_id in ({{ accepted_snapshot_ids() }})
+from (
+    {{ accepted_history('gvnl_register', 'gvnl_register_projects') }}
+) as source

@@ -1,6 +1,7 @@
--- Current GroenvermogenNL regional LCs from the programme office's register: latest pull, renamed.
+-- Current GroenvermogenNL regional LCs from the programme office's register: the latest
+-- accepted pull without the records set aside, renamed.
 with source as (
-    {{ latest_snapshot(source('raw', 'gvnl_register_projects')) }}
+    {{ accepted_rows('gvnl_register', 'gvnl_register_projects') }}
 )
 
 select
@@ -10,6 +11,7 @@ select
     source.region,
     source.related_grant,
     source.call_round,
+    source.call_id,
     source.start_date,
     source.end_date,
     source.subsidy_eur,

@@ -1,6 +1,6 @@
 -- Partners of the current MOOI LC supplements: latest pull of the register, renamed.
 with source as (
-    {{ latest_snapshot(source('raw', 'mooi_register_partners')) }}
+    {{ accepted_rows('mooi_register', 'mooi_register_partners') }}
 )
 
 select

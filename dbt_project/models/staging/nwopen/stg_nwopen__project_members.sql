@@ -1,6 +1,7 @@
--- Members of the current NWOpen projects: the rows of the latest snapshot, renamed and keyed.
+-- Members of the current NWOpen projects: the latest accepted snapshot without the records
+-- set aside, renamed and keyed.
 with source as (
-    {{ latest_snapshot(source('raw', 'nwopen_project_members')) }}
+    {{ accepted_rows('nwopen', 'nwopen_project_members') }}
 )
 
 select

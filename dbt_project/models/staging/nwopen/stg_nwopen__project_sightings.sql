@@ -4,5 +4,6 @@ select
     source.project_id || '|' || source.funding_scheme_id as nwopen_project_key,
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
-from {{ source('raw', 'nwopen_projects') }} as source
-where source._snapshot_id in ({{ accepted_snapshot_ids() }})
+from (
+    {{ accepted_history('nwopen', 'nwopen_projects') }}
+) as source

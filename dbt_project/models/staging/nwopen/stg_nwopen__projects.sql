@@ -1,6 +1,7 @@
--- Current NWOpen projects: the rows of the latest snapshot, renamed and keyed.
+-- Current NWOpen projects: the latest accepted snapshot without the records set aside,
+-- renamed and keyed.
 with source as (
-    {{ latest_snapshot(source('raw', 'nwopen_projects')) }}
+    {{ accepted_rows('nwopen', 'nwopen_projects') }}
 )
 
 select

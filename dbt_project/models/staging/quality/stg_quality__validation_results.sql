@@ -1,20 +1,18 @@
--- Validation results of the Great Expectations checks, one row per expectation per check
--- run, with the source system the suite belongs to.
+-- Validation results of the Great Expectations checks, one row per rule per validation,
+-- renamed 1:1.
 select
     source.validation_id,
     source.run_id,
     source.validated_at,
     source.asset_key,
     source.suite,
-    case
-        when source.suite like 'raw_nwopen_%' then 'nwopen'
-        when source.suite like 'raw_tse_%' then 'tse'
-        when source.suite like 'raw_mooi_register_%' then 'mooi_register'
-        when source.suite like 'raw_gvnl_register_%' then 'gvnl_register'
-        else 'warehouse'
-    end as source_system,
+    coalesce(source.source_system, 'warehouse') as source_system,
     source.table_name,
     source.snapshot_id,
+    source.acceptance_id,
+    source.snapshot_status,
+    source.rule,
+    source.action,
     source.expectation,
     source.column_name,
     source.severity,

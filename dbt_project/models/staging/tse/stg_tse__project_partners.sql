@@ -1,6 +1,7 @@
--- Organisations on the current MOOI project pages (lead first): latest crawl, renamed.
+-- Organisations on the current MOOI project pages (lead first): the latest accepted crawl
+-- without the records set aside, renamed.
 with source as (
-    {{ latest_snapshot(source('raw', 'tse_project_partners')) }}
+    {{ accepted_rows('tse', 'tse_project_partners') }}
 )
 
 select

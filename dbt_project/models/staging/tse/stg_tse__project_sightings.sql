@@ -4,5 +4,6 @@ select
     source.grant_number,
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
-from {{ source('raw', 'tse_projects') }} as source
-where source._snapshot_id in ({{ accepted_snapshot_ids() }})
+from (
+    {{ accepted_history('tse', 'tse_projects') }}
+) as source

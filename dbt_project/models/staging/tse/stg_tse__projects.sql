@@ -1,6 +1,7 @@
--- Current MOOI projects from the Topsector Energie project database: latest crawl, renamed.
+-- Current MOOI projects from the Topsector Energie project database: the latest accepted
+-- crawl without the records set aside, renamed.
 with source as (
-    {{ latest_snapshot(source('raw', 'tse_projects')) }}
+    {{ accepted_rows('tse', 'tse_projects') }}
 )
 
 select
@@ -8,6 +9,7 @@ select
     source.tse_id as tse_page_id,
     source.title,
     source.scheme as scheme_name,
+    source.call_id,
     source.call_round,
     source.mission,
     source.lead_applicant as lead_organisation_name,

@@ -1,0 +1,199 @@
+"""The validation step of every source: its raw suites, its verdict and its quarantine.
+
+One multi-asset per source (built from the suites in expectations/suites/ that name the
+source) runs after the source's raw assets and writes two assets of the raw layer that staging
+reads: ``raw/<source>_acceptance`` (the verdict per snapshot) and ``raw/<source>_quarantine``
+(records set aside or flagged). Each suite is a blocking check ``gx_<suite>`` on the
+acceptance asset: a ``block`` rule that fails rejects the snapshot and stops dbt in the run;
+records set aside or flagged make it a WARN, and everything else flows on.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+
+from orchestration.metadata import table_metadata
+from orchestration.quality.acceptance import (
+    ACCEPTANCE_COLUMNS,
+    FLAGGED,
+    QUARANTINE_COLUMNS,
+    SET_ASIDE,
+    SourceValidation,
+    SuiteRun,
+    acceptance_table,
+    quarantine_table,
+    record,
+    validate_source,
+)
+from orchestration.quality.checks import outcome_metadata, rewrite_report
+from orchestration.quality.reference import Reference
+from orchestration.quality.suites import ERROR, SuiteFile, load_suites, suites_by_source
+from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
+from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
+
+QUARANTINE_SAMPLE = 20
+SHOWN_QUARANTINE_COLUMNS = (
+    "table_name", "record_key", "disposition", "rule", "column_name", "value", "problem",
+)  # fmt: skip
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    schema, name = table.split(".", 1)
+    return dg.AssetKey([schema, name])
+
+
+def acceptance_key(source: str) -> dg.AssetKey:
+    return raw_key(acceptance_table(source))
+
+
+def quarantine_key(source: str) -> dg.AssetKey:
+    return raw_key(quarantine_table(source))
+
+
+def check_result(run: SuiteRun, asset: dg.AssetKey, report: Any) -> dg.AssetCheckResult:
+    name = f"gx_{run.suite.name}"
+    extra = {"suite_file": str(run.suite.path), "snapshot_id": run.check.snapshot_id or ""}
+    if report is not None:
+        extra["report"] = dg.MetadataValue.path(str(report))
+    if run.outcome is None:
+        return dg.AssetCheckResult(
+            check_name=name,
+            asset_key=asset,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{run.suite.name} could not run: {run.error}",
+            metadata={"error": run.error or "", **extra},
+        )
+    outcome = run.outcome
+    return dg.AssetCheckResult(
+        check_name=name,
+        asset_key=asset,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR
+        if outcome.severity == ERROR
+        else dg.AssetCheckSeverity.WARN,
+        description=outcome.summary(),
+        metadata={**outcome_metadata(outcome), **extra},
+    )
+
+
+def _quarantine_rows(validation: SourceValidation) -> list[dict[str, Any]]:
+    return [{c: getattr(e, c) for c in SHOWN_QUARANTINE_COLUMNS} for e in validation.entries]
+
+
+def _counts_by_rule(validation: SourceValidation) -> dg.MetadataValue:
+    counts: dict[tuple[str, str, str], int] = {}
+    for e in validation.entries:
+        key = (e.table_name, e.disposition, e.rule)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return dg.MetadataValue.md("No record set aside or flagged.")
+    lines = [f"| {t} | {d} | `{r}` | {n} |" for (t, d, r), n in sorted(counts.items())]
+    return dg.MetadataValue.md(
+        "| table | disposition | rule | records |\n|---|---|---|---|\n" + "\n".join(lines)
+    )
+
+
+def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDefinition:
+    acceptance, quarantine = acceptance_key(source), quarantine_key(source)
+    raw_tables = [raw_key(s.table) for s in suites]
+
+    @dg.multi_asset(
+        name=f"{source}_validation",
+        specs=[
+            dg.AssetSpec(
+                acceptance,
+                deps=raw_tables,
+                group_name=source,
+                kinds={"python", "duckdb"},
+                description=f"Verdict on each {source} snapshot: accepted, or rejected by a "
+                "source-wide rule (staging reads only the newest accepted snapshot). Written "
+                "by the source's validation step, one row per validation.",
+            ),
+            dg.AssetSpec(
+                quarantine,
+                deps=raw_tables,
+                group_name=source,
+                kinds={"python", "duckdb"},
+                description=f"Records of each validated {source} snapshot set aside (left out "
+                "by staging) or flagged (kept), with the rule, column and value.",
+            ),
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(
+                f"gx_{suite.name}",
+                asset=acceptance,
+                blocking=True,
+                description=suite.description,
+                metadata={"suite_file": suite.path.name, "rules": suite.expectation_count},
+            )
+            for suite in suites
+        ],
+        pool=DUCKDB_POOL,
+    )
+    def _validate(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
+        reference = Reference.from_seeds(SEEDS_DIR)
+        with warehouse.connect(read_only=True) as con:
+            validation = validate_source(con, source, suites, reference, context.run.run_id)
+        with warehouse.connect() as con:
+            record(con, validation)
+        context.log.info(
+            f"{source}: snapshot {validation.snapshot_id} {validation.status}; "
+            f"{validation.records(SET_ASIDE)} records set aside, "
+            f"{validation.records(FLAGGED)} flagged"
+        )
+        report = rewrite_report(warehouse)
+        verdict = {
+            "acceptance_id": validation.acceptance_id,
+            "snapshot_id": validation.snapshot_id,
+            "status": validation.status,
+            "reason": validation.reason,
+            "records_validated": validation.records_validated,
+            "records_set_aside": validation.records(SET_ASIDE),
+            "records_flagged": validation.records(FLAGGED),
+            "run_id": validation.run_id,
+            "validated_at": validation.validated_at,
+        }
+        yield dg.MaterializeResult(
+            asset_key=acceptance,
+            metadata={
+                **table_metadata(acceptance_table(source), ACCEPTANCE_COLUMNS, 1, [verdict]),
+                "snapshot_id": validation.snapshot_id or "",
+                "status": validation.status,
+                "reason": validation.reason or "",
+                "records_validated": validation.records_validated,
+                "records_set_aside": validation.records(SET_ASIDE),
+                "records_flagged": validation.records(FLAGGED),
+                "quarantine_by_rule": _counts_by_rule(validation),
+            },
+        )
+        rows = _quarantine_rows(validation)
+        yield dg.MaterializeResult(
+            asset_key=quarantine,
+            metadata={
+                **table_metadata(
+                    quarantine_table(source),
+                    {c: QUARANTINE_COLUMNS[c] for c in SHOWN_QUARANTINE_COLUMNS},
+                    len(rows),
+                    rows[:QUARANTINE_SAMPLE],
+                ),
+                "records_set_aside": validation.records(SET_ASIDE),
+                "records_flagged": validation.records(FLAGGED),
+                "quarantine_by_rule": _counts_by_rule(validation),
+            },
+        )
+        for run in validation.runs:
+            yield check_result(run, acceptance, report)
+
+    return _validate
+
+
+def validation_assets() -> list[dg.AssetsDefinition]:
+    by_source = suites_by_source(load_suites(EXPECTATIONS_DIR))
+    return [build_validation_asset(source, suites) for source, suites in by_source.items()]
+
+
+@dg.definitions
+def acceptance_assets() -> dg.Definitions:
+    return dg.Definitions(assets=validation_assets())

@@ -1,0 +1,138 @@
+"""What a check reports: its metadata in Dagster, and the mart suites' checks themselves.
+
+Raw suites run in their source's validation step (``orchestration/quality/acceptance.py``);
+mart suites run here, one blocking check per suite, reading the mart over a read-only
+connection. Both record their results in ``quality.validation_results`` and rewrite the HTML
+report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from orchestration.quality.report import suite_page_name, write_report
+from orchestration.quality.results import (
+    CheckRun,
+    previous_row_count,
+    record_failure,
+    record_outcome,
+)
+from orchestration.quality.suites import ERROR, SuiteFile
+from orchestration.quality.validation import SuiteOutcome, validate_frame
+from orchestration.settings import load_settings
+from orchestration.warehouse import WarehouseResource
+
+SAMPLE_SHOWN = 5
+
+
+def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
+    failed_rows = "\n".join(
+        f"| {o.severity} | `{o.rule.name}` | {o.rule.action} | {o.column or ''} | "
+        f"{'' if o.unexpected_count is None else o.unexpected_count} | {o.exception or ''} | "
+        f"{', '.join(map(str, o.sample_unexpected[:SAMPLE_SHOWN]))[:300]} |"
+        for o in outcome.failed
+    )
+    return {
+        "rows_validated": outcome.row_count,
+        "evaluated_rules": len(outcome.outcomes),
+        "successful_rules": len(outcome.outcomes) - len(outcome.failed),
+        "unsuccessful_rules": len(outcome.failed),
+        "failed_errors": len(outcome.errors),
+        "failed_warnings": len(outcome.warnings),
+        "rules_raised": len(outcome.exceptions),
+        "failures": dg.MetadataValue.md(
+            "| severity | rule | action | column | unexpected | exception | sample |\n"
+            "|---|---|---|---|---|---|---|\n" + failed_rows
+        )
+        if outcome.failed
+        else dg.MetadataValue.md("All rules met."),
+        "results": dg.MetadataValue.json(
+            [
+                {
+                    "rule": o.rule.name,
+                    "action": o.rule.action,
+                    "expectation": o.expectation_type,
+                    "column": o.column,
+                    "severity": o.severity,
+                    "success": o.success,
+                    "unexpected_count": o.unexpected_count,
+                    "observed_value": o.observed_value,
+                    "sample_unexpected": o.sample_unexpected,
+                    "exception": o.exception,
+                }
+                for o in outcome.outcomes
+            ]
+        ),
+    }
+
+
+def rewrite_report(warehouse: WarehouseResource, suite: str | None = None) -> Path | None:
+    """Rewrite the HTML report; the page of ``suite`` (or the index). None if it could not be
+    written: a report is a convenience and must not fail a check."""
+    folder = load_settings().quality_report_dir
+    try:
+        with warehouse.connect(read_only=True) as con:
+            index = write_report(con, folder)
+    except (OSError, duckdb.Error):
+        return None
+    return folder / suite_page_name(suite) if suite else index
+
+
+def _record(warehouse: WarehouseResource, write: Callable[[Any], object]) -> str | None:
+    """Write results to the warehouse (the check runs in the duckdb pool, so no other step
+    writes); returns why it could not, e.g. another process holding the file."""
+    try:
+        with warehouse.connect() as con:
+            write(con)
+    except (OSError, duckdb.Error) as exc:
+        return f"its results could not be recorded: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _could_not_run(suite: SuiteFile, error: str) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        passed=False,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"{suite.name} could not run: {error}",
+        metadata={"error": error, "suite_file": str(suite.path)},
+    )
+
+
+def run_mart_suite(
+    suite: SuiteFile, warehouse: WarehouseResource, run_id: str = "manual"
+) -> dg.AssetCheckResult:
+    """Validate a mart and record the result; anything that goes wrong, in GX, before it or
+    while recording, fails the check with ERROR."""
+    check = CheckRun.new(run_id, suite.name, "/".join(suite.asset_key or ()), suite.table)
+    try:
+        with warehouse.connect(read_only=True) as con:
+            frame = con.sql(f"SELECT * FROM {suite.table}").df()
+            previous_rows = previous_row_count(con, suite.name)
+        outcome = validate_frame(suite, frame, suite.volume_rules(previous_rows))
+    except Exception as exc:  # a check that could not run must never look like a pass
+        error = f"{type(exc).__name__}: {exc}"
+        not_recorded = _record(warehouse, lambda con: record_failure(con, check, error))
+        rewrite_report(warehouse)
+        return _could_not_run(suite, error + (f"; {not_recorded}" if not_recorded else ""))
+    not_recorded = _record(warehouse, lambda con: record_outcome(con, check, outcome))
+    if not_recorded:
+        return _could_not_run(suite, f"validated ({outcome.summary()}) but {not_recorded}")
+    report = rewrite_report(warehouse, suite.name)
+    return dg.AssetCheckResult(
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR
+        if outcome.severity == ERROR
+        else dg.AssetCheckSeverity.WARN,
+        description=outcome.summary(),
+        metadata={
+            **outcome_metadata(outcome),
+            "suite_file": str(suite.path),
+            "previous_rows": previous_rows if previous_rows is not None else "",
+            **({"report": dg.MetadataValue.path(str(report))} if report else {}),
+        },
+    )

@@ -1,0 +1,40 @@
+"""Record problems: what a connector could not read in one record, kept with the record.
+
+One unreadable cell must not stop a source: the connector loads the record with the cell left
+empty and notes the problem under ``PROBLEMS``; the quality step sets such records aside in
+quarantine, naming the column and the value as received (expectations/README.md). A field
+that is missing or unreadable in *every* record is a changed source, not a bad record: the
+connector raises ``SourceError`` for that (``absent_everywhere``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+PROBLEMS = "_problems"
+MAX_VALUE_CHARS = 200
+
+# The rule each kind of problem breaks: the quarantine names it (expectations/README.md).
+UNREADABLE = "unreadable_value"  # a date, number or cell that cannot be read as its type
+FIELD_MISSING = "field_present"  # a field the source always has is missing from this record
+REQUIRED_EMPTY = "required_value"  # a required cell or label is empty
+DUPLICATE_ID = "unique_id"  # the record's id occurs more than once
+ONE_PENVOERDER = "one_penvoerder"  # a register LC without exactly one penvoerder
+KNOWN_PARENT = "known_parent"  # a register partner of an LC the register does not list
+CALL_PROGRAMME = "programme_of_call"  # a register row of another programme than its call
+
+
+def note(record: dict[str, Any], column: str, value: Any, problem: str, rule: str) -> None:
+    text = None if value is None else str(value)[:MAX_VALUE_CHARS]
+    record.setdefault(PROBLEMS, []).append(
+        {"rule": rule, "column": column, "value": text, "problem": problem}
+    )
+
+
+def absent_everywhere(records: Iterable[Mapping[str, Any]], fields: Iterable[str]) -> list[str]:
+    """The ``fields`` that no record carries (renamed or removed by the source), in order."""
+    records = list(records)
+    if not records:
+        return []
+    return [f for f in fields if not any(f in r for r in records)]
