@@ -9,16 +9,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
-from orchestration.settings import load_settings
+from orchestration.quality.run_summary import CheckVerdict, check_lines, quarantine_lines
+from orchestration.quality.suites import load_suites, suites_by_source
+from orchestration.settings import EXPECTATIONS_DIR, load_settings
 
 
 def mart_row_counts(database: str) -> list[tuple[str, int]]:
     with duckdb.connect(database, read_only=True) as con:
         tables = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+            " UNION ALL SELECT view_name FROM duckdb_views() WHERE schema_name = 'marts'"
+            " ORDER BY 1"
         ).fetchall()
         return [
             (name, con.execute(f'SELECT count(*) FROM marts."{name}"').fetchone()[0])
@@ -59,6 +65,13 @@ def run() -> int:
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     elapsed = time.monotonic() - started
+    verdicts = [
+        CheckVerdict(
+            e.asset_key.to_user_string(), e.check_name, e.severity.value, e.description or ""
+        )
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    ]
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(
@@ -71,16 +84,43 @@ def run() -> int:
                 while error.cause is not None:  # the user-code error is at the bottom
                     error = error.cause
                 print(f"  {event.step_key}: {error.message.strip()}", file=sys.stderr)
+        print("Nothing was published; the last published data stays.", file=sys.stderr)
+        _print_quality(result.run_id, verdicts, file=sys.stderr)
         return 1
-    failed_checks = [
-        e.event_specific_data.check_name
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.event_specific_data.passed
-    ]
     print(f"Run {result.run_id} succeeded in {elapsed:.1f} s.")
-    if failed_checks:
-        print(f"Checks that did not pass (warnings): {', '.join(sorted(failed_checks))}")
-    return summary()
+    code = summary()
+    _print_quality(result.run_id, verdicts)
+    return code
+
+
+def _print_quality(run_id: str, verdicts: list[CheckVerdict], file: TextIO = sys.stdout) -> None:
+    """The checks that failed or warned, with their rules and samples, and the quarantine."""
+    warehouse = load_settings().warehouse_path
+    if not warehouse.exists():
+        return
+    try:
+        lines = check_lines(warehouse, run_id, verdicts, _dbt_test_relations())
+        lines += quarantine_lines(
+            warehouse, sorted(suites_by_source(load_suites(EXPECTATIONS_DIR)))
+        )
+    except duckdb.Error as exc:  # e.g. a process holding the warehouse: the run stands
+        lines = [f"(no quality summary: cannot read the warehouse: {exc})"]
+    for line in lines:
+        print(line, file=file)
+
+
+def _dbt_test_relations() -> dict[str, tuple[str, str]]:
+    """dbt test name -> (schema, relation) of the view holding its failing rows."""
+    import json
+
+    from orchestration.dbt_project import dbt_project
+
+    manifest = json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+    return {
+        node["name"]: (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

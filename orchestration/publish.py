@@ -34,11 +34,15 @@ class Published:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]:
+    """The published relations: tables, and views (mart_data_quality), which are published
+    as tables holding what they show at publishing time."""
     return con.execute(
         "SELECT schema_name, table_name, comment FROM duckdb_tables()"
-        " WHERE database_name = 'build' AND schema_name IN ?"
-        " ORDER BY schema_name, table_name",
-        [list(PUBLISHED_SCHEMAS)],
+        " WHERE database_name = 'build' AND schema_name IN $schemas"
+        " UNION ALL SELECT schema_name, view_name, comment FROM duckdb_views()"
+        " WHERE database_name = 'build' AND schema_name IN $schemas"
+        " ORDER BY 1, 2",
+        {"schemas": list(PUBLISHED_SCHEMAS)},
     ).fetchall()
 
 

@@ -19,6 +19,8 @@ RAW_MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
 STG_PROJECTS = dg.AssetKey(["staging", "stg_nwopen__projects"])
 STG_MEMBERS = dg.AssetKey(["staging", "stg_nwopen__project_members"])
 FCT_PROJECT = dg.AssetKey(["marts", "fct_project"])
+ACCEPTANCE = dg.AssetKey(["raw", "nwopen_acceptance"])
+QUARANTINE = dg.AssetKey(["raw", "nwopen_quarantine"])
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +34,19 @@ def test_definitions_validate(defs):
 
 def test_lineage_is_one_graph(defs):
     graph = defs.resolve_asset_graph()
-    # Staging reads the raw table and, to skip rejected snapshots, the checks' results table,
-    # which the checks write (it is no asset of its own to materialize).
+    # Staging reads the raw table and the raw layer's verdict and quarantine, which the
+    # source's validation step writes: assets of their own, in the source's group.
+    for stg, raw in ((STG_PROJECTS, RAW_PROJECTS), (STG_MEMBERS, RAW_MEMBERS)):
+        assert graph.get(stg).parent_keys == {raw, ACCEPTANCE, QUARANTINE}
+    for key in (ACCEPTANCE, QUARANTINE):
+        assert graph.get(key).is_materializable and graph.get(key).group_name == "nwopen"
+        assert {RAW_PROJECTS, RAW_MEMBERS} <= graph.get(key).parent_keys
+    # No feedback loop: nothing upstream of the marts reads the checks' results table but
+    # the data-quality mart's own staging model.
     results = dg.AssetKey(["quality", "validation_results"])
-    assert graph.get(STG_PROJECTS).parent_keys == {RAW_PROJECTS, results}
-    assert graph.get(STG_MEMBERS).parent_keys == {RAW_MEMBERS, results}
-    assert not graph.get(results).is_materializable
+    assert graph.get(results).child_keys == {
+        dg.AssetKey(["staging", "stg_quality__validation_results"])
+    }
     assert FCT_PROJECT in graph.get_all_asset_keys()
     # The raw tables are materializable Python assets, not external stubs.
     assert graph.get(RAW_PROJECTS).is_materializable
@@ -51,21 +60,30 @@ def test_checks_are_attached(defs):
     checks = {key.asset_key: set() for key in graph.asset_check_keys}
     for key in graph.asset_check_keys:
         checks[key.asset_key].add(key.name)
-    assert "gx_raw_nwopen_projects" in checks[RAW_PROJECTS]
-    assert "gx_raw_nwopen_project_members" in checks[RAW_MEMBERS]
+    assert {
+        "gx_raw_nwopen_projects",
+        "gx_raw_nwopen_project_members",
+        "gx_raw_nwopen_unfollowed_schemes",
+    } == checks[ACCEPTANCE]
     assert "gx_fct_project" in checks[FCT_PROJECT]
     assert "unique_fct_project_project_key" in checks[FCT_PROJECT]  # a dbt test
-    assert "assert_project_end_not_before_start" in checks[FCT_PROJECT]
+    assert (
+        "accepted_values_fct_project_lead_source__nwopen__tse__mooi_register__gvnl_register"
+        in (checks[FCT_PROJECT])
+    )
 
 
 def test_gx_checks_are_blocking(defs):
+    graph = defs.resolve_asset_graph()
     specs = [
         spec
-        for checks_def in defs.asset_checks or []
-        for spec in checks_def.check_specs
+        for key in graph.get_all_asset_keys()
+        for spec in graph.get(key).assets_def.check_specs
         if spec.name.startswith("gx_")
-    ]
-    assert len(specs) >= 3 and all(spec.blocking for spec in specs)
+    ] + [spec for checks in defs.asset_checks or [] for spec in checks.check_specs]
+    names = {spec.name for spec in specs}
+    assert {"gx_raw_tse_projects", "gx_dim_organisation", "gx_raw_gvnl_register_partners"} <= names
+    assert all(spec.blocking for spec in specs)
 
 
 def test_refresh_job_selects_everything(defs):
@@ -109,10 +127,13 @@ def test_every_source_has_its_group_staging_and_gx_checks(defs):
             key = dg.AssetKey(["raw", table])
             assert graph.get(key).group_name == group
             assert graph.get(key).is_materializable
-            assert f"gx_raw_{table}" in check_names[key]
-            # each raw table feeds exactly the staging models of its source
+            verdict = dg.AssetKey(["raw", f"{group}_acceptance"])
+            assert f"gx_raw_{table}" in check_names[verdict]
+            # each raw table feeds its source's validation step and staging models only
             children = graph.get(key).child_keys
-            assert children and all(c.path[0] == "staging" for c in children), table
+            validation = {verdict, dg.AssetKey(["raw", f"{group}_quarantine"])}
+            assert validation <= children, table
+            assert all(c.path[0] == "staging" for c in children - validation), table
     job = defs.resolve_job_def(REFRESH_ALL)
     raw = {dg.AssetKey(["raw", t]) for tables in RAW_BY_SOURCE.values() for t in tables}
     assert raw <= job.asset_layer.executable_asset_keys

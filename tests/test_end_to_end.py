@@ -20,11 +20,13 @@ import pytest
 from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
 from orchestration.settings import CALLS_SEED
+from sources.calls import CallCatalogue
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
 from .conftest import LOCATION_VARIABLES, NWOPEN_PATH, sample_pages, serve_pages
 
+CATALOGUE = CallCatalogue.from_csv(CALLS_SEED)
 LEAD_ROLES = {"main applicant": 0, "hoofdaanvrager": 0, "project leader": 1, "projectleider": 1}
 
 
@@ -35,21 +37,15 @@ def expected_projects(pages: list[dict]) -> dict[tuple[str, str], dict]:
 
 
 def expected_records(pages: list[dict]) -> dict[tuple[str, str], dict]:
-    """Every NWOpen record of a followed call, by (file number, scheme id)."""
+    """Every NWOpen record of a followed call, by (file number, scheme id). A record's call is
+    found by its scheme's name alone (case and whitespace aside), never by its file number."""
     with CALLS_SEED.open(newline="", encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["source_system"] == "nwopen"]
-    calls = {"".join(r["funding_scheme"].lower().split()): r for r in rows if r["funding_scheme"]}
-    # Calls without a name are recognised by the prefix of the NWO file number (NGF. R&D).
-    prefixes = sorted(
-        ((row["file_number_prefix"], row) for row in rows if row["file_number_prefix"]),
-        key=lambda item: -len(item[0]),
-    )
+    calls = {"".join(r["funding_scheme"].lower().split()): r for r in rows}
     expected: dict[tuple[str, str], dict] = {}
     for page in pages:
         for p in page["projects"]:
             call = calls.get("".join(p["funding_scheme"].lower().split()))
-            if call is None:
-                call = next((row for pre, row in prefixes if p["project_id"].startswith(pre)), None)
             key = (p["project_id"], str(p["funding_scheme_id"]))
             if call is None or key in expected:
                 continue
@@ -166,9 +162,10 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     assert {
         "gx_raw_nwopen_projects",
         "gx_raw_nwopen_project_members",
+        "gx_raw_nwopen_unfollowed_schemes",
         "gx_fct_project",
         "unique_fct_project_project_key",
-        "assert_every_learning_community_has_a_partner",
+        "assert_register_grants_are_known",
         "assert_lead_takes_part_in_its_project",
         "relationships_fct_participation_organisation_key__organisation_key__ref_dim_organisation_",
     } <= evaluated
@@ -189,8 +186,15 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     ]  # fmt: skip
     assert lcs_from_registers == [
         ("gvnl_register", len(gvnl_without_grant)),
-        ("mooi_register", len(read_register(MOOI_SAMPLE, source="mooi_register").projects)),
-    ]
+        ("mooi_register", len(read_register(MOOI_SAMPLE, source="mooi_register",
+                                            catalogue=CATALOGUE).projects)),
+    ]  # fmt: skip
+    # The sample is clean: every pull accepted, nothing set aside or flagged.
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for source in RAW_SOURCES:
+            verdict = con.execute(f"SELECT status FROM raw.{source}_acceptance").fetchall()
+            assert verdict == [("accepted",)], source
+        assert con.execute("SELECT count(*) FROM marts.mart_quarantine").fetchone() == (0,)
     mooi = fct_project(warehouse, "tse")
     assert {key[0] for key in mooi} == set(mooi_grants_in_sample())
     assert {row["programme"] for row in mooi.values()} == {"MOOI"}
@@ -362,41 +366,75 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     assert fct_project(warehouse) == good
     assert sorted((isolated_data / "raw" / "nwopen").iterdir()) == snapshots_before
 
-    # 2. The source answers with bad data (an LC project ending before it starts): the
-    #    blocking GX check fails with ERROR and dbt does not run, so the marts stay as they were.
+    # 2. One bad record among good ones (an LC project ending before it starts): it is set
+    #    aside, visibly, and everything else is published.
     pages = sample_pages()
-    victim = next(p for p in pages[0]["projects"] if p["project_id"].startswith("KICH4.LC"))
+    lcs = [p for page in pages for p in page["projects"] if p["project_id"].startswith("KICH4.LC")]
+    ids = [p["project_id"] for p in lcs]
+    victim = next(p for p in lcs if ids.count(p["project_id"]) == 1)  # no second record
     victim["start_date"], victim["end_date"] = "2025-01-01", "2023-01-01"
     victim["title"] = "Corrupted title that must not reach the mart"
     monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, copy.deepcopy(pages)))
+    one_bad = run_refresh()
+    assert one_bad.success
+    gx = next(
+        e for e in one_bad.get_asset_check_evaluations()
+        if e.check_name == "gx_raw_nwopen_projects"
+    )  # fmt: skip
+    assert not gx.passed and gx.severity == dg.AssetCheckSeverity.WARN
+    assert "end_not_before_start" in gx.description
+    victim_key = (victim["project_id"], str(victim["funding_scheme_id"]))
+    good_but_victim = {k: v for k, v in good.items() if k != victim_key}
+    assert fct_project(warehouse) == good_but_victim
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        quarantined = con.execute(
+            "SELECT record_id, rule, disposition, value FROM marts.mart_quarantine"
+        ).fetchall()
+    assert quarantined == [
+        (victim["project_id"], "end_not_before_start", "set_aside",
+         "end_date=2023-01-01; start_date=2025-01-01")
+    ]  # fmt: skip
+    assert (serving.stat().st_ino, serving.stat().st_mtime_ns) != published  # published
+    published = (serving.stat().st_ino, serving.stat().st_mtime_ns)
+    exported = {p.name: p.stat().st_mtime_ns for p in exports.iterdir()}
+
+    # 3. A source-wide failure (every Learning Community's dates reversed: far more records
+    #    than may be set aside): the snapshot is rejected, its check fails with ERROR, dbt does
+    #    not run, nothing is published, and the last accepted data stays.
+    for lc in lcs:
+        lc["start_date"], lc["end_date"] = "2025-01-01", "2023-01-01"
+    for page in pages:
+        page["projects"] = [p for p in page["projects"] if p in lcs]
+    for page in pages:
+        page["meta"]["count"] = sum(len(p["projects"]) for p in pages)
+    monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, copy.deepcopy(pages)))
     bad = run_refresh()
     assert not bad.success
-    assert "gx_raw_nwopen_projects" in failed_checks(bad)
     gx = next(
         e for e in bad.get_asset_check_evaluations() if e.check_name == "gx_raw_nwopen_projects"
     )
-    assert gx.severity == dg.AssetCheckSeverity.ERROR
-    assert "expect_column_pair_values_a_to_be_greater_than_b" in gx.description
+    assert not gx.passed and gx.severity == dg.AssetCheckSeverity.ERROR
+    assert "set_aside_share" in gx.description and "volume_collapsed" in gx.description
     dbt_step_ran = any(e.step_key == "lc_monitor_dbt" and e.is_step_start for e in bad.all_events)
     assert not dbt_step_ran
-    assert fct_project(warehouse) == good
+    assert fct_project(warehouse) == good_but_victim
     # Neither failed run published anything: the serving file and exports are the same files.
     assert (serving.stat().st_ino, serving.stat().st_mtime_ns) == published
     assert {p.name: p.stat().st_mtime_ns for p in exports.iterdir()} == exported
-    # The bad pull is still kept as raw evidence, next to the earlier snapshots.
-    assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == len(snapshots_before) + 1
+    # Every pull is kept as raw evidence, the rejected one too.
+    assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == len(snapshots_before) + 2
 
-    # 3. The rejection is recorded, and a dbt-only run started by hand afterwards still builds
-    #    from the last accepted snapshot: staging skips snapshots that failed an ERROR check.
+    # 4. The verdict is data of the raw layer, and a dbt-only run started by hand afterwards
+    #    still builds from the last accepted snapshot.
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rejected = con.execute(
-            "SELECT DISTINCT snapshot_id FROM quality.validation_results"
-            " WHERE suite = 'raw_nwopen_projects' AND severity = 'ERROR' AND NOT success"
+        verdicts = con.execute(
+            "SELECT snapshot_id, status FROM raw.nwopen_acceptance ORDER BY snapshot_id"
         ).fetchall()
-        newest = con.execute("SELECT max(_snapshot_id) FROM raw.nwopen_projects").fetchall()
-    assert rejected == newest
+        newest = con.execute("SELECT max(_snapshot_id) FROM raw.nwopen_projects").fetchone()[0]
+    assert [v[1] for v in verdicts] == ["accepted", "accepted", "rejected"]
+    assert verdicts[-1][0] == newest
     assert run_dbt_only().success
-    assert fct_project(warehouse) == good
+    assert fct_project(warehouse) == good_but_victim
 
 
 def run_dbt_only() -> dg.ExecuteInProcessResult:
@@ -438,10 +476,26 @@ def test_register_assets_report_snapshots_and_refuse_bad_registers(
     assert projects["snapshot_id"].value
     snapshot = projects["snapshot_id"].value
 
-    # A register with a bad cell fails its own asset, naming file, sheet, row and column,
-    # and what was loaded before stays the latest snapshot in the raw tables.
+    # A bad cell is a problem of its row, not of the register: the register loads, and the
+    # asset names the row and cell (the validation step sets the row aside).
     workbook = openpyxl.load_workbook(MOOI_SAMPLE)
     workbook["Projects"]["I3"] = "ongeveer een ton"
+    one_bad_cell = tmp_path / "one_bad_cell.xlsx"
+    workbook.save(one_bad_cell)
+    monkeypatch.setenv("LCM_MOOI_REGISTER", str(one_bad_cell))
+    loaded = run_assets(*tables)
+    assert loaded.success
+    (problems,) = [
+        m.materialization.metadata["record_problems"].value
+        for m in loaded.get_asset_materialization_events()
+        if m.asset_key.path[1] == "mooi_register_projects"
+    ]
+    assert "subsidy_eur: sheet 'Projects' row 3: not an amount" in problems
+
+    # A broken structure (a required column gone) fails the register's own asset, naming the
+    # file, sheet and column; what was loaded before stays the latest snapshot.
+    workbook = openpyxl.load_workbook(MOOI_SAMPLE)
+    workbook["Partners"]["C1"] = "soort"  # organisation_type renamed
     broken = tmp_path / "broken.xlsx"
     workbook.save(broken)
     monkeypatch.setenv("LCM_MOOI_REGISTER", str(broken))
@@ -449,11 +503,11 @@ def test_register_assets_report_snapshots_and_refuse_bad_registers(
     assert not bad.success
     message = step_error(bad, "mooi_register_raw")
     assert f"[mooi_register] {broken}" in message
-    assert "sheet 'Projects' row 3 column 'subsidy_eur': not an amount" in message
+    assert "has no column 'organisation_type'" in message
     assert retried_steps(bad) == []  # bad content is not retried: it would fail the same way
     with duckdb.connect(str(isolated_data / "warehouse" / "lc_monitor.duckdb"), True) as con:
         latest = con.execute("SELECT max(_snapshot_id) FROM raw.mooi_register_projects").fetchone()
-    assert latest == (snapshot,)
+    assert latest != (snapshot,)  # the one with a bad cell, loaded above
 
     # Live mode has no public register to fall back on: unset, the asset says what to set.
     monkeypatch.delenv("LCM_MOOI_REGISTER")

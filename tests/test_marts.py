@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.settings import CALLS_SEED
+from sources.calls import CallCatalogue
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 from sources.tse import read_site
@@ -110,7 +112,7 @@ class Sample:
 
 
 def nwopen_projects() -> tuple[dict[str, Project], list[Mention], dict[str, str]]:
-    # The call's round: the seed's, found by the call's name; else the file number's year.
+    # The call's round: the seed's, found by the call's name (never the file number's year).
     rounds = {
         "".join(row["funding_scheme"].lower().split()): row["call_round"]
         for row in seed("programme_calls")
@@ -132,12 +134,11 @@ def nwopen_projects() -> tuple[dict[str, Project], list[Mention], dict[str, str]
             project_key = f"nwopen:{key[0]}|{key[1]}"
             info = records[key]
             call_round = rounds.get("".join(raw["funding_scheme"].lower().split()))
-            year = int(raw["project_id"].split(".")[2]) + 2000
             if record == key:
                 projects[project_key] = Project(
                     key=project_key,
                     programme=info["programme"],
-                    call_round=int(call_round) if call_round else year,
+                    call_round=int(call_round) if call_round else None,
                     mission=None,
                     is_lc=info["lc"],
                     subsidy=raw["award_amount"] or None,
@@ -161,7 +162,9 @@ def nwopen_projects() -> tuple[dict[str, Project], list[Mention], dict[str, str]
 
 
 def tse_projects() -> tuple[dict[str, Project], list[Mention]]:
-    extract = parse_documents(read_site(str(TSE_SAMPLE_DIR), None))
+    extract = parse_documents(
+        read_site(str(TSE_SAMPLE_DIR), None), CallCatalogue.from_csv(CALLS_SEED)
+    )
     missions = {r["mission_as_written"]: r["mission"] for r in seed("mooi_missions")}
     projects: dict[str, Project] = {}
     page_to_key: dict[str, str] = {}
@@ -190,10 +193,11 @@ def register_projects(
     nwopen: dict[str, Project], file_numbers: dict[str, str]
 ) -> tuple[dict[str, Project], list[Mention]]:
     rounds = {row["source_system"]: row["call_round"] for row in seed("programme_calls")}
+    catalogue = CallCatalogue.from_csv(CALLS_SEED)
     projects: dict[str, Project] = {}
     mentions: list[Mention] = []
     for location, source in ((MOOI_SAMPLE, "mooi_register"), (GVNL_SAMPLE, "gvnl_register")):
-        extract = read_register(location, source=source)
+        extract = read_register(location, source=source, catalogue=catalogue)
         lc_key: dict[str, str] = {}
         for raw in extract.projects:
             in_nwopen = file_numbers.get(raw["related_grant"] or "")
@@ -204,10 +208,13 @@ def register_projects(
             )
             if in_nwopen:
                 lc_key[raw["register_id"]] = in_nwopen
-                # The register adds its subsidy to the NWOpen LC when NWOpen has none.
+                # The register adds its subsidy to the NWOpen LC when NWOpen has none, and its
+                # penvoerder leads it: the programme office's word wins over NWO's applicant.
                 if nwopen[in_nwopen].subsidy is None:
                     nwopen[in_nwopen].subsidy = raw["subsidy_eur"] or None
+                nwopen[in_nwopen].lead_name = lead
                 continue
+            assert source == "mooi_register" or not raw["related_grant"], "grant not found"
             key = f"{source}:{raw['register_id']}"
             lc_key[raw["register_id"]] = key
             call_round = raw["call_round"] or (int(rounds[source]) if rounds[source] else None)

@@ -9,8 +9,9 @@ import pytest
 
 from orchestration.settings import CALLS_SEED
 from sources import nwopen
+from sources.calls import CallCatalogue, call_key
 from sources.errors import SourceError
-from sources.nwopen.calls import CallCatalogue
+from sources.problems import PROBLEMS
 
 from .conftest import NWOPEN_PATH, envelope, member, project, sample_pages, serve_pages
 
@@ -111,14 +112,65 @@ def test_renamed_project_field_fails_naming_it(httpserver, fast_policy, catalogu
     assert url in str(err.value) and "'funding_scheme'" in str(err.value)
 
 
-def test_unreadable_date_fails_naming_field(fast_policy, catalogue, tmp_path: Path):
-    record = project("A.B.22.001", 1, LC_2021, [], start_date="1 september 2022")
-    (tmp_path / "page-001.json").write_text(json.dumps(envelope([record])))
+def test_unreadable_date_in_one_record_is_noted_on_that_record(fast_policy, catalogue, tmp_path):
+    """One bad record among good ones: loaded with the problem noted, never a reason to stop."""
+    good = project("A.B.22.001", 1, LC_2021, [member("Main Applicant", "A", "TNO", 1)])
+    bad = project("A.B.22.002", 1, LC_2021, [], start_date="1 september 2022")
+    (tmp_path / "page-001.json").write_text(json.dumps(envelope([good, bad])))
+    extract = nwopen.parse_pages(nwopen.read_pages(str(tmp_path), fast_policy), catalogue)
+    assert [p["project_id"] for p in extract.projects] == ["A.B.22.001", "A.B.22.002"]
+    assert PROBLEMS not in extract.projects[0]
+    assert extract.projects[1]["start_date"] is None
+    assert extract.projects[1][PROBLEMS] == [
+        {"rule": "unreadable_value", "column": "start_date", "value": "1 september 2022",
+         "problem": "unreadable date"}
+    ]  # fmt: skip
+
+
+def test_dates_unreadable_everywhere_fail_naming_field(fast_policy, catalogue, tmp_path: Path):
+    """Every date in another format: the API changed, not one record."""
+    records = [
+        project(f"A.B.22.00{i}", 1, LC_2021, [], start_date="01-09-2022", end_date=None)
+        for i in range(3)
+    ]
+    (tmp_path / "page-001.json").write_text(json.dumps(envelope(records)))
     pages = nwopen.read_pages(str(tmp_path), fast_policy)
     with pytest.raises(SourceError) as err:
         nwopen.parse_pages(pages, catalogue)
     assert err.value.field == "start_date"
     assert str(tmp_path / "page-001.json") in str(err.value)
+    assert "date format" in str(err.value)
+
+
+def test_field_missing_from_one_record_is_its_problem(catalogue):
+    good = project("A.B.22.001", 1, LC_2021, [])
+    bad = project("A.B.22.002", 1, LC_2021, [])
+    del bad["title"]
+    extract = _parse([good, bad], catalogue)
+    assert extract.projects[1][PROBLEMS][0]["rule"] == "field_present"
+    assert extract.projects[1][PROBLEMS][0]["column"] == "title"
+
+
+def test_projects_without_members_are_kept(catalogue):
+    """Empty list, null and absent: a project without members (flagged later), not an error."""
+    empty = project("A.B.22.001", 1, LC_2021, [])
+    null = project("A.B.22.002", 1, LC_2021, [])
+    null["project_members"] = None
+    absent = project("A.B.22.003", 1, LC_2021, [])
+    del absent["project_members"]
+    with_members = project("A.B.22.004", 1, LC_2021, [member("Main Applicant", "A", "TNO", 1)])
+    extract = _parse([empty, null, absent, with_members], catalogue)
+    assert [p["member_count"] for p in extract.projects] == [0, 0, 0, 1]
+    assert not any(PROBLEMS in p for p in extract.projects)
+
+
+def test_members_field_absent_everywhere_fails(catalogue):
+    records = [project(f"A.B.22.00{i}", 1, LC_2021, []) for i in range(2)]
+    for record in records:
+        del record["project_members"]
+    with pytest.raises(SourceError) as err:
+        _parse(records, catalogue)
+    assert err.value.field == "project_members"
 
 
 def test_missing_page_file_is_named(fast_policy, tmp_path: Path):
@@ -250,18 +302,44 @@ def test_sample_snapshot_holds_every_quirk(catalogue, fast_policy):
     lc = [p for p in extract.projects if p["call_id"] in lc_calls]
     assert len(lc) >= 20
     assert len(raw) - len(lc) >= 300, "many other NWO projects among the LC ones"
-    assert any(p["call_id"] == "gvnl_rd" for p in extract.projects), "NGF R&D projects"
+    assert any(p["call_id"] == "gvnl_rd_2022" for p in extract.projects), "NGF R&D projects"
+    assert extract.unfollowed_schemes, "other NWO schemes are summarised"
 
 
-def test_calls_match_by_name_first_then_by_file_number_prefix(catalogue):
+def test_programmes_only_from_the_call_catalogue_never_from_the_id(catalogue):
+    """NGF. file numbers belong to every growth-fund programme: only the scheme name counts."""
     gvnl_lc = "Learning communities als aanjagers van de groene waterstofeconomie"
+    rd = "NGF: Transport en opslag van waterstof Groenvermogen NL - Werkpakket 2"  # hyphen
     projects = [
         project("NGF.1623.24.001", 7124, gvnl_lc, []),
-        project("NGF.1582.22.035", 310, "GroenvermogenNL onderzoeksprogramma", []),
+        project("NGF.1582.22.035", 310, rd, []),
+        project("NGF.1582.22.036", 310, "GroenvermogenNL onderzoeksprogramma", []),
+        project("NGF.1700.23.001.B", 400, "NGF: Quantum Delta NL \u2013 Kwantumtechnologie", []),
+        project("KICH1.LWV02.20.006", 500, "KIC Missiegedreven onderzoek", []),
         project("VI.Veni.21.001", 301, "NWO Talentprogramma Veni ENW", []),
     ]
     extract = _parse(projects, catalogue)
     assert [(p["project_id"], p["call_id"]) for p in extract.projects] == [
         ("NGF.1623.24.001", "gvnl_lc_2024"),
-        ("NGF.1582.22.035", "gvnl_rd"),
+        ("NGF.1582.22.035", "gvnl_rd_2022"),
     ]
+    assert {s["funding_scheme"] for s in extract.unfollowed_schemes} == {
+        "GroenvermogenNL onderzoeksprogramma",
+        "NGF: Quantum Delta NL \u2013 Kwantumtechnologie",
+        "KIC Missiegedreven onderzoek",
+        "NWO Talentprogramma Veni ENW",
+    }
+
+
+def test_call_key_ignores_case_whitespace_and_dash_kind():
+    name = "NGF: Transport en opslag van waterstof Groenvermogen NL \u2013 Werkpakket 2"
+    for variant in (
+        name.upper(),
+        name.replace(" ", "\u00a0"),
+        name.replace("\u2013", "-"),
+        name.replace("\u2013", "\u2011"),  # NFKC turns it into U+2010
+        "  " + name.replace(" NL", "NL") + "	",
+    ):
+        assert call_key(variant) == call_key(name)
+    assert call_key(name.replace("2", "3")) != call_key(name)
+    assert call_key("KIC " + name) != call_key(name)

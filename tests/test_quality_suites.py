@@ -1,15 +1,15 @@
-"""Every suite in expectations/ against a deliberately corrupted copy of the sample warehouse.
+"""Every suite in expectations/suites/ against a deliberately corrupted copy of the sample
+warehouse, and staging's reading of the raw layer's verdicts and quarantine.
 
-One real run loads the bundled sample and records the first validations. For each suite a copy
-of that DuckDB file is corrupted with one SQL statement, and the suite's check (real GX on a
-DataFrame read over a read-only connection) must fail the expectation the corruption breaks,
-with the severity the suite gives it, and record it in quality.validation_results. Blocking in
-a Dagster run (an ERROR stops dbt) is shown end to end in test_end_to_end.py.
+One real run loads the bundled sample. For each suite a copy of that DuckDB file is corrupted
+with one SQL statement, and the suite (real GX on DataFrames read over a read-only connection)
+must fail the rule the corruption breaks, with the action the rule has: a raw record rule sets
+the corrupted record aside or flags it and the snapshot stays accepted; a block rule rejects
+the snapshot; a mart rule fails its check.
 """
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -17,129 +17,116 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.quality_checks import run_suite
-from orchestration.quality.suites import load_suites
-from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.quality.acceptance import (
+    ACCEPTED,
+    FLAGGED,
+    REJECTED,
+    SET_ASIDE,
+    SourceValidation,
+    record,
+    validate_source,
+)
+from orchestration.quality.checks import run_mart_suite
+from orchestration.quality.reference import Reference
+from orchestration.quality.report import quarantine_page_name, write_report
+from orchestration.quality.suites import load_suites, suites_by_source
+from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
 from orchestration.warehouse import WarehouseResource
-from sources.registers import GVNL_SAMPLE
 
-from .test_end_to_end import build_sample_warehouse, run_dbt_only, run_refresh
+from .test_end_to_end import build_sample_warehouse, run_dbt_only
 
-
-def latest(table: str) -> str:
-    return f"_snapshot_id = (SELECT max(_snapshot_id) FROM {table})"
+SUITES = {suite.name: suite for suite in load_suites(EXPECTATIONS_DIR)}
+BY_SOURCE = suites_by_source(list(SUITES.values()))
 
 
-def first_row(table: str, scope: str = "") -> str:
-    where = f"WHERE {scope}" if scope else ""
-    return f"rowid = (SELECT min(rowid) FROM {table} {where})"
+def newest(source: str) -> str:
+    return f"(SELECT max(snapshot_id) FROM raw.snapshots WHERE source = '{source}')"
 
 
-# suite -> (corruption, failing expectation's label, severity)
+def first_of(table: str, source: str, where: str = "true") -> str:
+    return (
+        f"_snapshot_id = {newest(source)} AND _record_no = (SELECT min(_record_no) FROM {table}"
+        f" WHERE _snapshot_id = {newest(source)} AND {where})"
+    )
+
+
+# suite -> (corruption, rule, outcome): `set_aside` / `flagged` (the first corrupted record is
+# in the quarantine, the snapshot accepted), `rejected` (a block rule), or ERROR / WARN (marts).
 CORRUPTIONS: dict[str, tuple[str, str, str]] = {
     "raw_nwopen_projects": (
-        "UPDATE raw.nwopen_projects SET project_id = 'KIC-LC-21-1'"
-        f" WHERE {first_row('raw.nwopen_projects', latest('raw.nwopen_projects'))}",
-        "expect_column_values_to_match_regex(project_id)",
-        "ERROR",
+        "UPDATE raw.nwopen_projects SET project_id = 'KIC LC 21 1'"
+        f" WHERE {first_of('raw.nwopen_projects', 'nwopen')}",
+        "nwo_file_number",
+        SET_ASIDE,
     ),
     "raw_nwopen_project_members": (
-        "UPDATE raw.nwopen_project_members SET orcid = 'https://orcid.org/-'"
-        f" WHERE {latest('raw.nwopen_project_members')} AND member_position = 1",
-        "expect_column_values_to_not_be_in_set(orcid)",
-        "ERROR",
+        "UPDATE raw.nwopen_project_members SET organisation_top = NULL"
+        f" WHERE {first_of('raw.nwopen_project_members', 'nwopen')}",
+        "organisation_named",
+        SET_ASIDE,
+    ),
+    "raw_nwopen_unfollowed_schemes": (
+        "UPDATE raw.nwopen_unfollowed_schemes SET funding_scheme = 'Learning Communities Zorg'"
+        f" WHERE {first_of('raw.nwopen_unfollowed_schemes', 'nwopen')}",
+        "possible_new_lc_call",
+        FLAGGED,
     ),
     "raw_tse_projects": (
-        f"UPDATE raw.tse_projects SET subsidy_eur = 4500000 WHERE {latest('raw.tse_projects')}",
-        "expect_column_values_to_be_between(subsidy_eur)",
-        "ERROR",
+        "UPDATE raw.tse_projects SET subsidy_eur = 4500000 WHERE "
+        + first_of("raw.tse_projects", "tse", "mission NOT LIKE '%Gebouwde%'"),
+        "subsidy_within_cap",
+        SET_ASIDE,
     ),
     "raw_tse_project_partners": (
         "UPDATE raw.tse_project_partners SET organisation = NULL"
-        f" WHERE {first_row('raw.tse_project_partners', latest('raw.tse_project_partners'))}",
-        "expect_column_values_to_not_be_null(organisation)",
-        "ERROR",
+        f" WHERE {first_of('raw.tse_project_partners', 'tse')}",
+        "organisation_named",
+        SET_ASIDE,
     ),
     "raw_mooi_register_projects": (
         "UPDATE raw.mooi_register_projects SET related_grant = 'MOOI-1'"
-        f" WHERE {latest('raw.mooi_register_projects')}",
-        "expect_column_values_to_match_regex(related_grant)",
-        "ERROR",
+        f" WHERE {first_of('raw.mooi_register_projects', 'mooi_register')}",
+        "mooi_grant_number",
+        SET_ASIDE,
     ),
     "raw_mooi_register_partners": (
-        "UPDATE raw.mooi_register_partners SET role = 'trekker'"
-        f" WHERE {latest('raw.mooi_register_partners')} AND partner_seq = 2",
-        "expect_column_values_to_be_in_set(role)",
-        "ERROR",
+        "UPDATE raw.mooi_register_partners SET organisation = 'TNO'"
+        f" WHERE _snapshot_id = {newest('mooi_register')} AND partner_seq IN (1, 2)"
+        " AND register_id = (SELECT min(register_id) FROM raw.mooi_register_partners)",
+        "partner_listed_once",
+        FLAGGED,
     ),
     "raw_gvnl_register_projects": (
-        "UPDATE raw.gvnl_register_projects SET end_date = start_date - INTERVAL 1 DAY"
-        f" WHERE {latest('raw.gvnl_register_projects')}",
-        "expect_column_pair_values_a_to_be_greater_than_b",
-        "ERROR",
+        "UPDATE raw.gvnl_register_projects SET end_date = start_date - INTERVAL 1 DAY WHERE "
+        + first_of("raw.gvnl_register_projects", "gvnl_register", "start_date IS NOT NULL"),
+        "end_not_before_start",
+        SET_ASIDE,
     ),
     "raw_gvnl_register_partners": (
-        "UPDATE raw.gvnl_register_partners SET organisation_type = 'school'"
-        f" WHERE {latest('raw.gvnl_register_partners')} AND partner_seq = 1",
-        "expect_column_values_to_be_in_set(organisation_type)",
-        "ERROR",
-    ),
-    "dim_programme": (
-        "UPDATE marts.dim_programme SET programme = 'NGF' WHERE programme = 'GroenvermogenNL'",
-        "expect_column_values_to_be_in_set(programme)",
-        "ERROR",
+        "UPDATE raw.gvnl_register_partners SET municipality = NULL",
+        "municipality_mostly_known",
+        "WARN",
     ),
     "dim_organisation": (
         # A fifth of the organisations of unknown type: over the 10% threshold.
         "UPDATE marts.dim_organisation SET organisation_type = 'onbekend'"
         " WHERE hash(organisation_key) % 5 = 0",
-        "expect_column_values_to_not_be_in_set(organisation_type)",
+        "few_unknown_types",
         "ERROR",
     ),
     "fct_project": (
-        "UPDATE marts.fct_project SET subsidy_eur = 4500000 WHERE programme = 'MOOI'",
-        "expect_column_values_to_be_between(subsidy_eur)",
+        "UPDATE marts.fct_project SET lead_organisation_key = NULL WHERE hash(project_key) % 5 = 0",
+        "leads_mostly_known",
         "ERROR",
     ),
-    "fct_participation": (
-        "UPDATE marts.fct_participation SET role = 'lead' WHERE is_lead",
-        "expect_column_values_to_be_in_set(role)",
-        "ERROR",
-    ),
-    "mart_lc_overview": (
-        "UPDATE marts.mart_lc_overview SET lc_count = project_count + 1",
-        "expect_column_pair_values_a_to_be_greater_than_b",
-        "ERROR",
-    ),
+    "fct_participation": ("DELETE FROM marts.fct_participation", "not_empty", "ERROR"),
     "mart_partner_mix": (
-        "UPDATE marts.mart_partner_mix SET partner_count = 0, bedrijf_count = 0",
-        "expect_column_values_to_be_between(partner_count)",
+        "UPDATE marts.mart_partner_mix SET partner_count = 0",
+        "partners_mostly_known",
         "WARN",
     ),
-    "mart_organisation_network": (
-        "UPDATE marts.mart_organisation_network SET programme_count = 4",
-        "expect_column_values_to_be_between(programme_count)",
-        "ERROR",
-    ),
-    "mart_region": (
-        "DELETE FROM marts.mart_region WHERE province = 'Zeeland'",
-        "expect_table_row_count_to_equal",
-        "ERROR",
-    ),
-    "mart_data_quality": (
-        "UPDATE marts.mart_data_quality SET success_percent = 150",
-        "expect_column_values_to_be_between(success_percent)",
-        "ERROR",
-    ),
-    "mart_project_changes": (
-        "UPDATE marts.mart_project_changes SET change_type = 'modified'"
-        " WHERE project_key LIKE 'tse:%'",
-        "expect_column_values_to_be_in_set(change_type)",
-        "ERROR",
-    ),
+    "mart_lc_overview": ("DELETE FROM marts.mart_lc_overview", "not_empty", "ERROR"),
 }
-
-SUITES = {suite.name: suite for suite in load_suites(EXPECTATIONS_DIR)}
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +138,19 @@ def corrupted_copy(warehouse: Path, folder: Path, sql: str) -> WarehouseResource
     copy = folder / "corrupted.duckdb"
     shutil.copy(warehouse, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute(sql)
+        for statement in sql.split(";"):  # execute() runs one statement
+            con.execute(statement)
     return WarehouseResource(path=str(copy))
+
+
+def validate(warehouse: WarehouseResource, source: str, run_id: str) -> SourceValidation:
+    with warehouse.connect(read_only=True) as con:
+        validation = validate_source(
+            con, source, BY_SOURCE[source], Reference.from_seeds(SEEDS_DIR), run_id
+        )
+    with warehouse.connect() as con:
+        record(con, validation)
+    return validation
 
 
 def test_every_suite_has_a_corruption_test():
@@ -160,168 +158,169 @@ def test_every_suite_has_a_corruption_test():
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
-def test_corruption_fails_the_right_expectation(name: str, sample_warehouse: Path, tmp_path: Path):
-    sql, label, severity = CORRUPTIONS[name]
+def test_corruption_fails_the_right_rule(name: str, sample_warehouse: Path, tmp_path: Path):
+    sql, rule, outcome = CORRUPTIONS[name]
     suite = SUITES[name]
-    good = run_suite(suite, WarehouseResource(path=str(sample_warehouse)), run_id="good")
-    assert good.passed, good.description
-
+    good_warehouse = WarehouseResource(path=str(sample_warehouse))
     warehouse = corrupted_copy(sample_warehouse, tmp_path, sql)
-    result = run_suite(suite, warehouse, run_id="corrupted")
-    assert not result.passed
-    expected = dg.AssetCheckSeverity.ERROR if severity == "ERROR" else dg.AssetCheckSeverity.WARN
-    assert result.severity == expected
-    assert f"[{severity}] {label}" in result.description, result.description
+    if suite.source is None:
+        assert run_mart_suite(suite, good_warehouse, run_id="good").passed
+        result = run_mart_suite(suite, warehouse, run_id="corrupted")
+        assert not result.passed
+        assert result.severity == getattr(dg.AssetCheckSeverity, outcome)
+        assert f"[{outcome}] {rule}" in result.description, result.description
+        return
+    good = validate(WarehouseResource(path=str(shutil.copy(sample_warehouse, tmp_path / "g"))),
+                    suite.source, "good")  # fmt: skip
+    assert good.status == ACCEPTED and not good.entries, good.entries
+    validation = validate(warehouse, suite.source, "corrupted")
+    run = next(r for r in validation.runs if r.suite.name == name)
+    assert run.outcome is not None
+    failed = {o.rule.name: o for o in run.outcome.failed}
+    assert rule in failed, run.outcome.summary()
+    if outcome == REJECTED:
+        assert validation.status == REJECTED
+        return
+    assert validation.status == ACCEPTED  # one bad record never stops the source
+    assert failed[rule].severity == "WARN"
+    if outcome in (SET_ASIDE, FLAGGED):
+        entries = [e for e in validation.entries if e.rule == rule]
+        assert entries and {e.disposition for e in entries} == {outcome}
+        assert all(e.table_name == suite.table and e.rule_description for e in entries)
     with duckdb.connect(warehouse.database(), read_only=True) as con:
         recorded = con.execute(
-            "SELECT DISTINCT severity FROM quality.validation_results"
+            "SELECT rule, severity, snapshot_status FROM quality.validation_results"
             " WHERE run_id = 'corrupted' AND NOT success"
         ).fetchall()
-    assert (severity,) in recorded
+    assert (rule, "WARN", ACCEPTED) in recorded
 
 
-def test_row_count_drop_is_a_warning(sample_warehouse: Path, tmp_path: Path):
-    """Half the projects gone from a pull: the rows validated last time were many more."""
-    table = "raw.tse_projects"
+def test_a_mission_with_a_higher_cap_is_kept(sample_warehouse: Path, tmp_path: Path):
+    """MOOI allows EUR 7M in the built-environment mission: EUR 6.5M there is no error."""
+    where = first_of("raw.tse_projects", "tse", "mission LIKE '%Gebouwde%'")
     warehouse = corrupted_copy(
         sample_warehouse,
         tmp_path,
-        f"DELETE FROM {table} WHERE {latest(table)} AND hash(grant_number) % 3 <> 0",
+        f"UPDATE raw.tse_projects SET subsidy_eur = 6500000 WHERE {where}",
     )
-    result = run_suite(SUITES["raw_tse_projects"], warehouse, run_id="dropped")
-    assert not result.passed
-    assert result.severity == dg.AssetCheckSeverity.WARN
-    assert "[WARN] row_count_not_dropped" in result.description
-    assert result.metadata["previous_rows"].value == 34
+    assert not validate(warehouse, "tse", "seven").entries
 
 
-def test_half_the_rows_gone_warns(sample_warehouse: Path, tmp_path: Path):
-    """The issue's example: a source that suddenly returns half its projects."""
+def test_volume_drop_warns_and_a_collapse_rejects(sample_warehouse: Path, tmp_path: Path):
+    """A third of the projects gone: a warning. Two thirds gone: the pull is rejected."""
     table = "raw.tse_projects"
+    snapshot = newest("tse")
+    for keep, status, rules in (
+        (3, ACCEPTED, {"volume_dropped"}),  # ceil(34 * 0.75) = 26 > 34 * 2 / 3
+        (5, REJECTED, {"volume_dropped", "volume_collapsed"}),
+    ):
+        folder = tmp_path / str(keep)
+        folder.mkdir()
+        warehouse = corrupted_copy(
+            sample_warehouse,
+            folder,
+            f"DELETE FROM {table} WHERE _snapshot_id = {snapshot} AND _record_no % {keep} = 0"
+            if keep == 3
+            else f"DELETE FROM {table} WHERE _snapshot_id = {snapshot} AND _record_no % 3 <> 0",
+        )
+        validation = validate(warehouse, "tse", f"drop-{keep}")
+        run = next(r for r in validation.runs if r.suite.name == "raw_tse_projects")
+        assert {o.rule.name for o in run.outcome.failed} == rules
+        assert validation.status == status
+
+
+def test_a_missing_column_rejects_the_snapshot_naming_it(sample_warehouse: Path, tmp_path: Path):
     warehouse = corrupted_copy(
-        sample_warehouse,
-        tmp_path,
-        f"DELETE FROM {table} WHERE rowid IN"
-        f" (SELECT rowid FROM {table} WHERE {latest(table)} ORDER BY grant_number LIMIT 17)",
+        sample_warehouse, tmp_path, "ALTER TABLE raw.tse_projects DROP COLUMN end_date"
     )
-    result = run_suite(SUITES["raw_tse_projects"], warehouse, run_id="halved")
-    assert "[WARN] row_count_not_dropped" in result.description
-    assert result.severity == dg.AssetCheckSeverity.WARN
+    validation = validate(warehouse, "tse", "broken")
+    assert validation.status == REJECTED
+    assert "end_date" in (validation.reason or "") and "raised" in validation.reason
 
 
-def test_a_missing_column_fails_the_check_naming_the_exception(
+def test_staging_reads_the_newest_accepted_snapshot_without_records_set_aside(
     sample_warehouse: Path, tmp_path: Path
 ):
-    warehouse = corrupted_copy(
-        sample_warehouse, tmp_path, "ALTER TABLE marts.fct_project DROP COLUMN status"
-    )
-    result = run_suite(SUITES["fct_project"], warehouse, run_id="broken")
-    assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
-    assert "raised" in result.description and "status" in result.description
-
-
-def test_staging_reads_only_accepted_snapshots(sample_warehouse: Path, tmp_path: Path):
-    """The macro staging reads through: a newer pull counts only once validated without a
-    failed ERROR expectation, and by its newest validation."""
+    """The raw layer's verdicts and quarantine decide what staging reads: a newer pull counts
+    once accepted (by its newest verdict), minus the records that verdict set aside."""
     warehouse = corrupted_copy(
         sample_warehouse,
         tmp_path,
-        # A second pull of NWOpen, identical but for one title; no check has seen it yet.
+        # A second pull of NWOpen, identical but for one title; not validated yet.
         "INSERT INTO raw.nwopen_projects SELECT * REPLACE ('99990101T000000Z' AS _snapshot_id,"
-        " CASE WHEN project_id = (SELECT min(project_id) FROM raw.nwopen_projects)"
-        " THEN 'Second pull' ELSE title END AS title) FROM raw.nwopen_projects",
+        " CASE WHEN _record_no = 1 THEN 'Second pull' ELSE title END AS title)"
+        f" FROM raw.nwopen_projects WHERE _snapshot_id = {newest('nwopen')}",
     )
+    with duckdb.connect(warehouse.database(), read_only=True) as con:
+        (first,) = con.execute("SELECT DISTINCT snapshot_id FROM raw.nwopen_acceptance").fetchone()
+        rows = con.execute("SELECT count(*) FROM staging.stg_nwopen__projects").fetchone()[0]
 
-    def staged() -> set[str]:
+    def staged() -> tuple[set[str], int]:
         with duckdb.connect(warehouse.database(), read_only=True) as con:
-            return {r[0] for r in con.execute(
-                "SELECT DISTINCT snapshot_id FROM staging.stg_nwopen__projects"
-            ).fetchall()}  # fmt: skip
+            found = con.execute("SELECT snapshot_id FROM staging.stg_nwopen__projects").fetchall()
+        return {r[0] for r in found}, len(found)
 
-    def validate(success: bool) -> None:
+    def verdict(status: str, set_aside: list[int] = ()) -> None:  # type: ignore[assignment]
         with duckdb.connect(warehouse.database()) as con:
+            acceptance = con.execute("SELECT uuid()::VARCHAR").fetchone()[0]
             con.execute(
-                "INSERT INTO quality.validation_results (validation_id, run_id, validated_at,"
-                " suite, snapshot_id, expectation, severity, success)"
-                " VALUES (uuid()::VARCHAR, 'test', now(), 'raw_nwopen_projects',"
-                " '99990101T000000Z', 'x', 'ERROR', ?)",
-                [success],
+                "INSERT INTO raw.nwopen_acceptance (acceptance_id, snapshot_id, status,"
+                " validated_at) VALUES (?, '99990101T000000Z', ?, now())",
+                [acceptance, status],
             )
+            for record_no in set_aside:
+                con.execute(
+                    "INSERT INTO raw.nwopen_quarantine (acceptance_id, snapshot_id, table_name,"
+                    " record_no, disposition, rule) VALUES (?, '99990101T000000Z',"
+                    " 'raw.nwopen_projects', ?, 'set_aside', 'test')",
+                    [acceptance, record_no],
+                )
 
-    (first,) = staged()
-    assert first != "99990101T000000Z"  # never validated: not accepted
-    validate(success=False)
-    assert staged() == {first}  # rejected
-    validate(success=True)
-    assert staged() == {"99990101T000000Z"}  # validated again, passing: its newest result counts
-    validate(success=False)
-    assert staged() == {first}
-
-
-def test_the_html_report_shows_the_failure(sample_warehouse: Path, tmp_path: Path):
-    sql = CORRUPTIONS["raw_tse_projects"][0]
-    result = run_suite(SUITES["raw_tse_projects"], corrupted_copy(sample_warehouse, tmp_path, sql))
-    report = Path(result.metadata["report"].value)
-    assert report.name == "raw_tse_projects.html" and report.exists()
-    page = report.read_text(encoding="utf-8")
-    assert "FAILED" in page and "expect_column_values_to_be_between" in page
-    assert "4500000" in page  # a sample of the failing values
-    index = (report.parent / "index.html").read_text(encoding="utf-8")
-    assert "raw_tse_projects.html" in index and "class='ERROR'" in index
+    assert staged() == ({first}, rows)  # never validated: not read
+    verdict(REJECTED)
+    assert staged() == ({first}, rows)
+    verdict(ACCEPTED, set_aside=[1, 2])
+    assert staged() == ({"99990101T000000Z"}, rows - 2)
+    verdict(REJECTED)  # validated again, rejected: its newest verdict counts
+    assert staged() == ({first}, rows)
 
 
-def test_the_nwopen_call_set_follows_the_seed():
-    """Adding a call to the seed without adding it to the suite would reject every pull."""
-    seed = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "programme_calls.csv"
-    with seed.open(newline="", encoding="utf-8") as handle:
-        calls = {r["call_id"] for r in csv.DictReader(handle) if r["source_system"] == "nwopen"}
-    (call_set,) = [
-        e["kwargs"]["value_set"]
-        for e in SUITES["raw_nwopen_projects"].body["expectations"]
-        if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == "call_id"
-    ]
-    assert set(call_set) == calls
+def test_the_html_report_shows_the_rule_and_the_quarantine(sample_warehouse: Path, tmp_path: Path):
+    warehouse = corrupted_copy(sample_warehouse, tmp_path, CORRUPTIONS["raw_tse_projects"][0])
+    validate(warehouse, "tse", "report")
+    folder = tmp_path / "report"
+    with warehouse.connect(read_only=True) as con:
+        index = write_report(con, folder).read_text(encoding="utf-8")
+    assert "raw_tse_projects.html" in index and quarantine_page_name("tse") in index
+    page = (folder / "raw_tse_projects.html").read_text(encoding="utf-8")
+    assert "FAILED" in page and "subsidy_within_cap" in page and "4500000" in page
+    quarantine = (folder / quarantine_page_name("tse")).read_text(encoding="utf-8")
+    assert "subsidy_within_cap" in quarantine and "set_aside" in quarantine
 
 
-def test_an_error_in_a_register_blocks_the_run_and_its_snapshot(
-    isolated_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_dbt_only_run_reads_the_last_accepted_pull(
+    sample_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """End to end: a register that the connector accepts but that breaks the €4M cap fails
-    its blocking check with ERROR; dbt does not run, the marts keep their figures, and a later
-    dbt-only run still reads the previous, accepted pull of the register."""
-    warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
-    assert run_refresh().success
-    subsidies = "SELECT project_key, subsidy_eur FROM marts.fct_project ORDER BY 1"
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        before = con.execute(subsidies).fetchall()
-
-    register = tmp_path / "gvnl_register"
-    shutil.copytree(GVNL_SAMPLE, register)
-    projects = register / "projects.csv"
-    text = projects.read_text(encoding="utf-8-sig")
-    assert "€ 3.800.000" in text
-    projects.write_text(text.replace("€ 3.800.000", "€ 9.800.000"), encoding="utf-8-sig")
-    monkeypatch.setenv("LCM_GVNL_REGISTER", str(register))
-
-    bad = run_refresh()
-    assert not bad.success
-    (gx,) = [
-        e
-        for e in bad.get_asset_check_evaluations()
-        if e.check_name == "gx_raw_gvnl_register_projects"
-    ]
-    assert not gx.passed and gx.severity == dg.AssetCheckSeverity.ERROR
-    assert "[ERROR] expect_column_values_to_be_between(subsidy_eur)" in gx.description
-    assert not any(e.step_key == "lc_monitor_dbt" and e.is_step_start for e in bad.all_events)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute(subsidies).fetchall() == before
-        recorded = con.execute(
-            "SELECT count(*) FROM quality.validation_results WHERE suite ="
-            " 'raw_gvnl_register_projects' AND severity = 'ERROR' AND NOT success"
-            " AND unexpected_count = 2"
-        ).fetchall()
-    assert recorded == [(1,)]
-
+    """A newer pull rejected by a source-wide rule (every project's dates out of order: far
+    more than the share that may be set aside): dbt alone, started by hand, still builds the
+    marts from the pull before it."""
+    newer = "'99990101T000000Z'"
+    warehouse = corrupted_copy(
+        sample_warehouse,
+        tmp_path,
+        f"INSERT INTO raw.tse_projects SELECT * REPLACE ({newer} AS _snapshot_id,"
+        " start_date + INTERVAL 10 YEAR AS start_date, 'Changed' AS title)"
+        f" FROM raw.tse_projects WHERE _snapshot_id = {newest('tse')};"
+        f" INSERT INTO raw.tse_project_partners SELECT * REPLACE ({newer} AS _snapshot_id)"
+        f" FROM raw.tse_project_partners WHERE _snapshot_id = {newest('tse')};"
+        f" INSERT INTO raw.snapshots (snapshot_id, source) VALUES ({newer}, 'tse')",
+    )
+    marts = "SELECT project_key, title FROM marts.fct_project ORDER BY 1"
+    with duckdb.connect(warehouse.database(), read_only=True) as con:
+        before = con.execute(marts).fetchall()
+    validation = validate(warehouse, "tse", "rejected")
+    assert validation.status == REJECTED and "set_aside_share" in (validation.reason or "")
+    monkeypatch.setenv("LCM_WAREHOUSE", warehouse.database())
     assert run_dbt_only().success
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute(subsidies).fetchall() == before
+    with duckdb.connect(warehouse.database(), read_only=True) as con:
+        assert con.execute(marts).fetchall() == before

@@ -76,5 +76,7 @@ class Reference:
             [self.budget(c) for c in frame["call_id"]], index=frame.index, dtype="float64"
         )
         amounts = pd.to_numeric(frame[subsidy_column], errors="coerce")
-        frame[CALL_TOTAL_COLUMN] = amounts.groupby(frame["call_id"].fillna("")).transform("sum")
+        total = amounts.groupby(frame["call_id"].fillna("")).transform("sum")
+        # On one row per call only, so that a call over its budget counts once.
+        frame[CALL_TOTAL_COLUMN] = total.where(~frame["call_id"].duplicated())
         return frame

@@ -1,9 +1,11 @@
-"""A static HTML report of the latest validation of every suite, from quality.validation_results.
+"""A static HTML report of the latest validation of every suite and of every source's quarantine.
 
 Written after each check (a few KB, well under a second): ``index.html`` lists every suite's
-latest validation, ``<suite>.html`` shows each of its expectations with the observed value,
-the unexpected count and a sample of failing values. Plain HTML, no scripts: it opens from
-disk and can be published as is.
+latest validation and, per source, the newest verdict on its snapshot with the records set
+aside and flagged by rule; ``<suite>.html`` shows each of a suite's rules with the observed
+value, the unexpected count and a sample of failing values; ``quarantine-<source>.html`` lists
+the records of the newest verdict. Plain HTML, no scripts: it opens from disk and can be
+published as is.
 """
 
 from __future__ import annotations
@@ -51,6 +53,86 @@ def suite_page_name(suite: str) -> str:
     return f"{suite}.html"
 
 
+def quarantine_page_name(source: str) -> str:
+    return f"quarantine-{source}.html"
+
+
+QUARANTINE_ROWS_SHOWN = 500
+
+
+def _sources(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sources that have a validation step (a raw.<source>_acceptance table)."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+        " AND ends_with(table_name, '_acceptance') ORDER BY 1"
+    ).fetchall()
+    return [name.removesuffix("_acceptance") for (name,) in rows]
+
+
+def _quarantine_section(con: duckdb.DuckDBPyConnection, folder: Path) -> str:
+    """Per source: the newest verdict, counts by rule, and a page of its records."""
+    rows = []
+    for source in _sources(con):
+        verdict = con.execute(
+            f"SELECT acceptance_id, snapshot_id, status, reason, records_validated,"
+            f" records_set_aside, records_flagged, validated_at FROM raw.{source}_acceptance"
+            f" ORDER BY validated_at DESC LIMIT 1"
+        ).fetchone()
+        if verdict is None:
+            continue
+        acceptance_id, snapshot, status, reason, validated, set_aside, flagged, at = verdict
+        entries = con.execute(
+            f"SELECT table_name, disposition, rule, column_name, value, problem, record_key,"
+            f" rule_description FROM raw.{source}_quarantine WHERE acceptance_id = ?"
+            f" ORDER BY table_name, disposition DESC, rule, record_no",
+            [acceptance_id],
+        ).fetchall()
+        by_rule: dict[tuple[str, str], int] = {}
+        for entry in entries:
+            by_rule[(entry[1], entry[2])] = by_rule.get((entry[1], entry[2]), 0) + 1
+        status_class = "ok" if status == "accepted" else "ERROR"
+        counts = "<br>".join(
+            f"{_e(d)}: <code>{_e(r)}</code> {n}" for (d, r), n in sorted(by_rule.items())
+        )
+        rows.append(
+            f"<tr><td><a href='{_e(quarantine_page_name(source))}'>{_e(source)}</a></td>"
+            f"<td>{_e(snapshot)}</td><td class='{status_class}'>{_e(status)}</td>"
+            f"<td>{_e(validated)}</td><td>{_e(set_aside)}</td><td>{_e(flagged)}</td>"
+            f"<td>{counts}{'<br>' + _e(reason) if reason else ''}</td></tr>"
+        )
+        detail = "".join(
+            f"<tr><td>{_e(t)}</td><td class='{'WARN' if d == 'set_aside' else 'ok'}'>{_e(d)}</td>"
+            f"<td><code>{_e(r)}</code></td><td>{_e(c)}</td><td>{_e(v)}</td><td>{_e(p)}</td>"
+            f"<td><code>{_e(k)}</code></td><td>{_e(desc)}</td></tr>"
+            for t, d, r, c, v, p, k, desc in entries[:QUARANTINE_ROWS_SHOWN]
+        )
+        more = (
+            f"<p>{len(entries) - QUARANTINE_ROWS_SHOWN} more in table raw.{_e(source)}_quarantine"
+            " and marts.mart_quarantine.</p>"
+            if len(entries) > QUARANTINE_ROWS_SHOWN
+            else ""
+        )
+        (folder / quarantine_page_name(source)).write_text(
+            _page(
+                f"{source} quarantine - data quality",
+                f"<p><a href='index.html'>Data quality</a></p><h1>Quarantine: {_e(source)}</h1>"
+                f"<p>Snapshot {_e(snapshot)}, {_e(status)}, validated {_e(at)}: "
+                f"{_e(set_aside)} records set aside (left out of the marts), {_e(flagged)} "
+                "flagged (kept).</p><table><tr><th>table</th><th>disposition</th><th>rule</th>"
+                "<th>column</th><th>value</th><th>problem</th><th>record</th><th>rule says</th>"
+                f"</tr>{detail}</table>{more}",
+            ),
+            encoding="utf-8",
+        )
+    if not rows:
+        return ""
+    return (
+        "<h2>Sources: newest snapshot and quarantine</h2><table><tr><th>source</th>"
+        "<th>snapshot</th><th>verdict</th><th>records</th><th>set aside</th><th>flagged</th>"
+        f"<th>by rule</th></tr>{''.join(rows)}</table>"
+    )
+
+
 def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
     """(Re)write the report from the results table; returns the index page."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -79,7 +161,8 @@ def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
         detail = "".join(
             f"<tr><td class='{'ok' if r['success'] else r['severity']}'>"
             f"{'met' if r['success'] else 'FAILED'}</td><td>{_e(r['severity'])}</td>"
-            f"<td><code>{_e(r['expectation'])}</code></td><td>{_e(r['column_name'])}</td>"
+            f"<td><code>{_e(r['rule'] or r['expectation'])}</code> ({_e(r['action'])})</td>"
+            f"<td>{_e(r['column_name'])}</td>"
             f"<td>{_e(r['observed_value'])}</td><td>{_e(r['unexpected_count'])}</td>"
             f"<td>{_e(r['sample_unexpected'])}</td><td>{_e(r['exception'])}</td></tr>"
             for r in results
@@ -92,7 +175,7 @@ def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
                 f"<code>{_e(first['table_name'])}</code>, snapshot {_e(first['snapshot_id'])},"
                 f" run {_e(first['run_id'])} at {_e(first['validated_at'])};"
                 f" {_e(first['rows_validated'])} rows.</p>"
-                "<table><tr><th>result</th><th>severity</th><th>expectation</th><th>column</th>"
+                "<table><tr><th>result</th><th>severity</th><th>rule (action)</th><th>column</th>"
                 "<th>observed</th><th>unexpected</th><th>sample of failing values</th>"
                 f"<th>exception</th></tr>{detail}</table>",
             ),
@@ -103,12 +186,15 @@ def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
         _page(
             "LC Monitor - data quality",
             "<h1>LC Monitor - data quality</h1><p>Latest validation of every suite "
-            "(expectations/*.json). ERROR blocks everything downstream in the run; WARN "
-            "annotates. History: table <code>quality.validation_results</code>, summarised in "
-            "<code>marts.mart_data_quality</code>.</p>"
+            "(expectations/suites/*.json). ERROR rejects a source's snapshot or stops "
+            "publishing; WARN reports records set aside or flagged, or a warning. History: table"
+            " <code>quality.validation_results</code>, summarised in "
+            "<code>marts.mart_data_quality</code>; the records in "
+            "<code>marts.mart_quarantine</code>.</p>"
             "<table><tr><th>suite</th><th>asset</th><th>snapshot</th><th>validated at (UTC)</th>"
             "<th>rows</th><th>expectations</th><th>status</th><th>failed ERROR</th>"
-            f"<th>failed WARN</th></tr>{''.join(index_rows)}</table>",
+            f"<th>failed WARN</th></tr>{''.join(index_rows)}</table>"
+            + _quarantine_section(con, folder),
         ),
         encoding="utf-8",
     )

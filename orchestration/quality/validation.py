@@ -9,6 +9,7 @@ GX is imported inside the function: importing it takes seconds.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from orchestration.quality.suites import ERROR, RECORD_NO, WARN, Rule, SuiteFile
+from orchestration.quality.suites import ERROR, PROBLEMS_COLUMN, RECORD_NO, WARN, Rule, SuiteFile
 
 SAMPLE_SIZE = 10
 
@@ -152,6 +153,20 @@ def _failing_records(rule: Rule, details: dict[str, Any]) -> list[FailingRecord]
     return records
 
 
+def _readable(rule: Rule, sample: list[Any]) -> list[Any]:
+    """Samples of the connector-problems rule as `column='value': problem`, not raw JSON."""
+    if rule.columns != [PROBLEMS_COLUMN]:
+        return sample
+    shown = []
+    for text in sample:
+        try:
+            problems = json.loads(text) if isinstance(text, str) else []
+        except json.JSONDecodeError:
+            problems = []
+        shown += [f"{p.get('column')}={p.get('value')!r}: {p.get('problem')}" for p in problems]
+    return shown or sample
+
+
 def validate_frame(
     suite: SuiteFile, frame: pd.DataFrame, extra_rules: list[Rule] | None = None
 ) -> SuiteOutcome:
@@ -197,7 +212,7 @@ def validate_frame(
                 unexpected_count=details.get("unexpected_count"),
                 unexpected_percent=plain(details.get("unexpected_percent")),
                 observed_value=plain(details.get("observed_value")),
-                sample_unexpected=plain(list(sample or [])[:SAMPLE_SIZE]),
+                sample_unexpected=_readable(rule, plain(list(sample or [])[:SAMPLE_SIZE])),
                 failing_records=_failing_records(rule, details) if rule.is_record_level else [],
             )
         )

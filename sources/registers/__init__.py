@@ -76,7 +76,8 @@ class RegisterExtract:
     def problems(self) -> list[str]:
         """Every problem noted on a record, as the office would read it."""
         return [
-            f"{record.get('register_id')}: {problem['column']}: {problem['problem']}"
+            f"{record.get('register_id') or 'row ' + str(record.get('source_row'))}: "
+            f"{problem['column']}: {problem['problem']}"
             for record in (*self.projects, *self.partners)
             for problem in record.get(PROBLEMS, ())
         ]

@@ -170,16 +170,20 @@ def _check_partners(
                  ONE_PENVOERDER)  # fmt: skip
 
 
-def _assign_calls(projects: list[dict[str, Any]], catalogue: CallCatalogue, source: str) -> None:
+def _assign_calls(
+    sheet: Sheet, projects: list[dict[str, Any]], catalogue: CallCatalogue, source: str
+) -> None:
     """Each LC's call from the catalogue (this register's calls, by round); an LC of another
-    programme than the register's call is a problem of that LC."""
+    programme than the register's calls is a problem of that LC."""
+    programmes = sorted({c.programme for c in catalogue.of(source)})
     for project in projects:
         call = catalogue.match_round(source, project["call_round"])
         project["call_id"] = call.call_id if call else None
-        if call and project["programme"] and project["programme"] != call.programme:
+        if programmes and project["programme"] and project["programme"] not in programmes:
+            where = f"sheet '{sheet.name}' row {project['source_row']}"
             note(project, "programme", project["programme"],
-                 f"this register lists {call.programme} Learning Communities "
-                 f"(call {call.call_id})", CALL_PROGRAMME)  # fmt: skip
+                 f"{where}: this register lists {' and '.join(programmes)} Learning "
+                 "Communities", CALL_PROGRAMME)  # fmt: skip
 
 
 def _warnings(projects: list[dict[str, Any]], extra_columns: list[str]) -> list[str]:
@@ -209,7 +213,7 @@ def validate(
                           "rows: an empty register is not loaded")  # fmt: skip
     _check_projects(projects_sheet, projects)
     _check_partners(partners_sheet, partners, projects_sheet, projects)
-    _assign_calls(projects, catalogue, source)
+    _assign_calls(projects_sheet, projects, catalogue, source)
     sequence: Counter[str] = Counter()
     for partner in partners:
         sequence[partner["register_id"]] += 1

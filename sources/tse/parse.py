@@ -169,7 +169,8 @@ def parse_project(
             note(project, column, value[name], str(exc), UNREADABLE)
             return None
 
-    start, end = parsed("period", dutch.parse_period, "start_date") or (None, None)
+    # An unreadable period names both dates: which one is wrong cannot be told.
+    start, end = parsed("period", dutch.parse_period, "start_date, end_date") or (None, None)
     start = start or parsed("start", dutch.parse_date, "start_date")
     end = end or parsed("end", dutch.parse_date, "end_date")
     lead = value["lead"]
@@ -248,7 +249,7 @@ def _check_labels(projects: list[dict[str, Any]]) -> None:
             raise SourceError(
                 SOURCE,
                 projects[0]["page_url"],
-                f"{problem} on every one of the {len(projects)} MOOI pages: has the site's "
-                "HTML changed?",
+                f"{problem} on every one of the {len(projects)} project pages that are not of "
+                "another scheme: has the site's HTML changed?",
                 field=column,
             )
