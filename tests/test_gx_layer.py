@@ -3,6 +3,7 @@ quarantine and the verdict on a snapshot."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -365,3 +366,37 @@ def test_mart_check_on_a_missing_table_fails_with_a_readable_message(tmp_path):
     )
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     assert "nope" in result.description
+
+
+def test_a_warehouse_from_before_keeps_the_snapshots_its_checks_accepted(tmp_path):
+    """Verdicts used to live in quality.validation_results only: the first validation of a
+    source carries the accepted snapshots over, so first/last-seen history is not lost."""
+    db = _raw_warehouse(tmp_path, [(None, "A.B.21.001", "kic_lc_2021", None, None, None, 1)], [])
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            # The columns of the earlier version's table (no rule, action, acceptance_id).
+            "CREATE SCHEMA quality; CREATE TABLE quality.validation_results (run_id VARCHAR,"
+            " validated_at TIMESTAMPTZ, suite VARCHAR, snapshot_id VARCHAR, expectation VARCHAR,"
+            " severity VARCHAR, success BOOLEAN, rows_validated BIGINT, validation_id VARCHAR)"
+        )
+        con.execute(
+            "INSERT INTO quality.validation_results VALUES"
+            # accepted, then validated again and still accepted
+            " ('r', '2026-01-01', 's', '20251201T000000Z', 'x', 'ERROR', true, 1, 'v1'),"
+            " ('r', '2026-01-02', 's', '20251201T000000Z', 'x', 'ERROR', true, 1, 'v2'),"
+            # rejected by its newest validation
+            " ('r', '2026-01-01', 's', '20251202T000000Z', 'x', 'ERROR', true, 1, 'v3'),"
+            " ('r', '2026-01-02', 's', '20251202T000000Z', 'x', 'ERROR', false, 1, 'v4'),"
+            # another source's suite
+            " ('r', '2026-01-01', 'other', '20251203T000000Z', 'x', 'ERROR', true, 1, 'v5')"
+        )
+    suite = _suite(tmp_path, [{"rule": "not_empty"}], source="s", table="raw.s_projects")
+    suite = dataclasses.replace(suite, name="s")
+    with duckdb.connect(str(db), read_only=True) as con:
+        validation = validate_source(con, "s", [suite], Reference.from_seeds(SEEDS_DIR), "now")
+    with duckdb.connect(str(db)) as con:
+        record(con, validation)
+        verdicts = con.execute(
+            "SELECT snapshot_id, status FROM raw.s_acceptance ORDER BY snapshot_id"
+        ).fetchall()
+    assert verdicts == [("20251201T000000Z", ACCEPTED), ("20260102T000000Z", ACCEPTED)]

@@ -27,12 +27,14 @@ import duckdb
 import pandas as pd
 
 from orchestration.quality.reference import Reference
+from orchestration.quality.results import TABLE as RESULTS_TABLE
 from orchestration.quality.results import (
     CheckRun,
     ensure_results_table,
     previous_row_count,
     record_failure,
     record_outcome,
+    results_table_exists,
 )
 from orchestration.quality.suites import (
     PARENT_SET_ASIDE,
@@ -125,11 +127,8 @@ class SourceValidation:
 
     @property
     def status(self) -> str:
-        return (
-            REJECTED
-            if self.snapshot_id is None or any(r.rejected for r in self.runs)
-            else (ACCEPTED)
-        )
+        rejected = self.snapshot_id is None or any(r.rejected for r in self.runs)
+        return REJECTED if rejected else ACCEPTED
 
     @property
     def reason(self) -> str | None:
@@ -359,14 +358,62 @@ def _ensure(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str])
     )
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection, source: str) -> None:
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".", 1)
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def ensure_tables(
+    con: duckdb.DuckDBPyConnection, source: str, suites: list[str] | None = None
+) -> None:
+    """Create the source's verdict and quarantine tables. A warehouse built before verdicts
+    were recorded here had its checks decide in quality.validation_results: the snapshots they
+    accepted are carried over, so staging's history (first and last seen) stays intact."""
+    created = not _table_exists(con, acceptance_table(source))
     _ensure(con, acceptance_table(source), ACCEPTANCE_COLUMNS)
     _ensure(con, quarantine_table(source), QUARANTINE_COLUMNS)
+    if created and suites and results_table_exists(con):
+        _carry_over_earlier_verdicts(con, source, suites)
+
+
+def _carry_over_earlier_verdicts(
+    con: duckdb.DuckDBPyConnection, source: str, suites: list[str]
+) -> None:
+    """Accepted, as the earlier rule had it: validated by the source's suites, and the newest
+    validation of each suite failed no ERROR expectation."""
+    con.execute(
+        f"""
+        INSERT INTO {acceptance_table(source)} (acceptance_id, snapshot_id, status, reason,
+            run_id, validated_at)
+        SELECT uuid()::VARCHAR, snapshot_id, '{ACCEPTED}',
+            'carried over from quality.validation_results', 'migration', max(validated_at)
+        FROM (
+            SELECT snapshot_id, validated_at, failed,
+                row_number() OVER (PARTITION BY suite, snapshot_id ORDER BY validated_at DESC)
+                    AS newest_first
+            FROM (
+                SELECT suite, snapshot_id, validation_id, max(validated_at) AS validated_at,
+                    bool_or(severity = 'ERROR' AND NOT success) AS failed
+                FROM {RESULTS_TABLE}
+                WHERE snapshot_id IS NOT NULL AND suite IN $suites
+                GROUP BY suite, snapshot_id, validation_id
+            )
+        )
+        WHERE newest_first = 1
+        GROUP BY snapshot_id
+        HAVING NOT bool_or(failed)
+        """,
+        {"suites": suites},
+    )
 
 
 def record(con: duckdb.DuckDBPyConnection, validation: SourceValidation) -> None:
     """Write the verdict, the quarantine and the results in one transaction."""
-    ensure_tables(con, validation.source)
+    ensure_tables(con, validation.source, [run.suite.name for run in validation.runs])
     ensure_results_table(con)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -84,7 +84,7 @@ def _quarantine_section(con: duckdb.DuckDBPyConnection, folder: Path) -> str:
         entries = con.execute(
             f"SELECT table_name, disposition, rule, column_name, value, problem, record_key,"
             f" rule_description FROM raw.{source}_quarantine WHERE acceptance_id = ?"
-            f" ORDER BY table_name, disposition DESC, rule, record_no",
+            f" ORDER BY rule = 'parent_set_aside', disposition DESC, table_name, rule, record_no",
             [acceptance_id],
         ).fetchall()
         by_rule: dict[tuple[str, str], int] = {}

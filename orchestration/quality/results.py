@@ -141,18 +141,30 @@ def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None:
     """Rows of the suite's last good validation: no failed ERROR and no failed volume rule
-    (a drop that warned must not become the new baseline). Works on a read-only connection;
-    None before the first such validation."""
+    (a drop that warned must not become the new baseline). Works on a read-only connection,
+    also on a results table written by an earlier version (no `rule` column: its drop rule
+    was recorded as the expectation `row_count_not_dropped`); None before the first such
+    validation."""
     if not results_table_exists(con):
         return None
+    columns = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [SCHEMA, TABLE.split(".")[1]],
+        ).fetchall()
+    }
+    rule = "coalesce(rule, expectation)" if "rule" in columns else "expectation"
     row = con.execute(
         f"""
         SELECT max(rows_validated) FROM {TABLE}
         WHERE suite = ? AND rows_validated IS NOT NULL
         GROUP BY validation_id
-        HAVING bool_and(success OR (severity <> '{ERROR}' AND coalesce(rule, '') NOT IN (?, ?)))
+        HAVING bool_and(
+            success OR (severity <> '{ERROR}' AND coalesce({rule}, '') NOT IN (?, ?, ?))
+        )
         ORDER BY max(validated_at) DESC LIMIT 1
         """,
-        [suite, VOLUME_DROPPED, VOLUME_COLLAPSED],
+        [suite, VOLUME_DROPPED, VOLUME_COLLAPSED, "row_count_not_dropped"],
     ).fetchall()
     return int(row[0][0]) if row else None

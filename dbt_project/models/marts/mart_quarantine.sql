@@ -3,7 +3,10 @@
 -- (set aside: left out of every other mart; flagged: kept); and from the models, a register
 -- LC naming a grant that the source it points at does not carry (flagged, not counted).
 with entries as (
-    select * from {{ ref('int_quality__quarantine_entries') }}
+    select
+        source_system, table_name, snapshot_id, record_key, disposition, rule,
+        rule_description, column_name, value, problem, run_id, validated_at
+    from {{ ref('int_quality__quarantine_entries') }}
     where is_current
 ),
 
@@ -15,9 +18,9 @@ register_lcs as (
 grant_flags as (
     select
         source_system,
-        snapshot_id,
         'raw.' || source_system || '_projects' as table_name,
-        to_json({'register_id': register_id}) ::varchar as record_key,
+        snapshot_id,
+        to_json({'register_id': register_id})::varchar as record_key,
         'flagged' as disposition,
         'register_grant_known' as rule,
         case source_system
@@ -34,6 +37,12 @@ grant_flags as (
         cast(null as varchar) as run_id,
         cast(null as timestamptz) as validated_at
     from register_lcs
+),
+
+issues as (
+    select * from entries
+    union all
+    select * from grant_flags
 )
 
 select
@@ -50,22 +59,4 @@ select
     problem,
     run_id,
     validated_at
-from entries
-
-union all
-
-select
-    source_system,
-    table_name,
-    snapshot_id,
-    record_key,
-    json_extract_string(record_key, '$.register_id') as record_id,
-    disposition,
-    rule,
-    rule_description,
-    column_name,
-    value,
-    problem,
-    run_id,
-    validated_at
-from grant_flags
+from issues
