@@ -289,6 +289,23 @@ def test_too_many_records_set_aside_rejects_the_snapshot(tmp_path):
     assert projects.outcome is not None and projects.outcome.errors[0].unexpected_count == 3
 
 
+def test_two_bad_rows_of_a_small_table_are_set_aside_not_a_rejection(tmp_path):
+    """A register of three LCs with two bad rows: a large share, but no sign of a changed
+    source; the share rule counts from three records set aside."""
+    rows = [
+        (None, f"A.B.21.00{i}", "kic_lc_2021", None, "2022-01-01", "2021-01-01", 1)
+        for i in range(2)
+    ] + [(None, "A.B.21.009", "kic_lc_2021", None, None, None, 1)]
+    db = _raw_warehouse(tmp_path, rows, [("A.B.21.009", "TNO")])
+    with duckdb.connect(str(db), read_only=True) as con:
+        validation = validate_source(
+            con, "s", _source_suites(tmp_path, max_share=0.25), Reference.from_seeds(SEEDS_DIR),
+            "run-1",
+        )  # fmt: skip
+    assert validation.status == ACCEPTED
+    assert validation.records(SET_ASIDE, "raw.s_projects") == 2
+
+
 def test_volume_collapse_against_the_last_accepted_validation_rejects(tmp_path):
     suite = _suite(
         tmp_path,

@@ -33,7 +33,7 @@ from orchestration.quality.suites import load_suites, suites_by_source
 from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
 from orchestration.warehouse import WarehouseResource
 
-from .test_end_to_end import build_sample_warehouse, run_dbt_only
+from .test_end_to_end import build_sample_warehouse
 
 SUITES = {suite.name: suite for suite in load_suites(EXPECTATIONS_DIR)}
 BY_SOURCE = suites_by_source(list(SUITES.values()))
@@ -296,31 +296,3 @@ def test_the_html_report_shows_the_rule_and_the_quarantine(sample_warehouse: Pat
     assert "FAILED" in page and "subsidy_within_cap" in page and "4500000" in page
     quarantine = (folder / quarantine_page_name("tse")).read_text(encoding="utf-8")
     assert "subsidy_within_cap" in quarantine and "set_aside" in quarantine
-
-
-def test_dbt_only_run_reads_the_last_accepted_pull(
-    sample_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    """A newer pull rejected by a source-wide rule (every project's dates out of order: far
-    more than the share that may be set aside): dbt alone, started by hand, still builds the
-    marts from the pull before it."""
-    newer = "'99990101T000000Z'"
-    warehouse = corrupted_copy(
-        sample_warehouse,
-        tmp_path,
-        f"INSERT INTO raw.tse_projects SELECT * REPLACE ({newer} AS _snapshot_id,"
-        " start_date + INTERVAL 10 YEAR AS start_date, 'Changed' AS title)"
-        f" FROM raw.tse_projects WHERE _snapshot_id = {newest('tse')};"
-        f" INSERT INTO raw.tse_project_partners SELECT * REPLACE ({newer} AS _snapshot_id)"
-        f" FROM raw.tse_project_partners WHERE _snapshot_id = {newest('tse')};"
-        f" INSERT INTO raw.snapshots (snapshot_id, source) VALUES ({newer}, 'tse')",
-    )
-    marts = "SELECT project_key, title FROM marts.fct_project ORDER BY 1"
-    with duckdb.connect(warehouse.database(), read_only=True) as con:
-        before = con.execute(marts).fetchall()
-    validation = validate(warehouse, "tse", "rejected")
-    assert validation.status == REJECTED and "set_aside_share" in (validation.reason or "")
-    monkeypatch.setenv("LCM_WAREHOUSE", warehouse.database())
-    assert run_dbt_only().success
-    with duckdb.connect(warehouse.database(), read_only=True) as con:
-        assert con.execute(marts).fetchall() == before

@@ -20,6 +20,7 @@ import pandas as pd
 from orchestration.quality.suites import ERROR, PROBLEMS_COLUMN, RECORD_NO, WARN, Rule, SuiteFile
 
 SAMPLE_SIZE = 10
+SUMMARY_SAMPLES = 3  # in the one-line summary a check shows
 
 
 @dataclass
@@ -60,7 +61,8 @@ class RuleOutcome:
         if self.exception:
             return f"raised {self.exception}"
         if self.unexpected_count is not None:
-            return f"{self.unexpected_count} unexpected"
+            shown = ", ".join(repr(v) for v in self.sample_unexpected[:SUMMARY_SAMPLES])
+            return f"{self.unexpected_count} unexpected" + (f", e.g. {shown}" if shown else "")
         return f"observed {self.observed_value!r}"
 
 
