@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 from typing import TextIO
 
 import duckdb
@@ -111,11 +110,9 @@ def _print_quality(run_id: str, verdicts: list[CheckVerdict], file: TextIO = sys
 
 def _dbt_test_relations() -> dict[str, tuple[str, str]]:
     """dbt test name -> (schema, relation) of the view holding its failing rows."""
-    import json
+    from orchestration.dbt_project import dbt_manifest
 
-    from orchestration.dbt_project import dbt_project
-
-    manifest = json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+    manifest = dbt_manifest()
     return {
         node["name"]: (node["schema"], node["alias"])
         for node in manifest["nodes"].values()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtProject
 
@@ -35,3 +37,8 @@ def dbt_project() -> DbtProject:
     if manifest_is_stale(project):
         project.prepare_if_dev()
     return project
+
+
+def dbt_manifest() -> dict[str, Any]:
+    """The parsed manifest of the dbt project (nodes, their schemas and aliases)."""
+    return json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))

@@ -3,13 +3,14 @@ sources, so every raw asset records and reports snapshots the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from orchestration.metadata import table_metadata
 from orchestration.warehouse import WarehouseResource
 from sources.landing import Manifest, RawFile, land_snapshot
 from sources.raw_tables import append_snapshot
@@ -39,16 +40,45 @@ def land(
     return Landed(manifest, snapshot_dir, location)
 
 
+@dataclass(frozen=True)
+class RawTable:
+    """One raw table a source asset writes: its Dagster asset, warehouse table and records."""
+
+    key: dg.AssetKey
+    table: str
+    columns: Mapping[str, str]
+    rows: Sequence[dict[str, Any]]
+
+
 def load(
-    warehouse: WarehouseResource,
-    landed: Landed,
-    tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]],
-    record_count: int,
+    warehouse: WarehouseResource, landed: Landed, tables: Sequence[RawTable], record_count: int
 ) -> bool:
     """Append the snapshot's records to their raw tables; False if it was loaded before."""
     with warehouse.connect() as con:
         return append_snapshot(
-            con, landed.manifest, str(landed.snapshot_dir), tables, record_count=record_count
+            con,
+            landed.manifest,
+            str(landed.snapshot_dir),
+            {t.table: (t.columns, t.rows) for t in tables},
+            record_count=record_count,
+        )
+
+
+def materializations(
+    tables: Sequence[RawTable],
+    common: Mapping[str, Any],
+    extra: Mapping[dg.AssetKey, Mapping[str, Any]] | None = None,
+) -> Iterator[dg.MaterializeResult]:
+    """One materialization per raw table: the snapshot's facts, the table's row count, schema
+    and preview, and what ``extra`` adds for that table."""
+    for t in tables:
+        yield dg.MaterializeResult(
+            asset_key=t.key,
+            metadata={
+                **common,
+                **table_metadata(t.table, t.columns, len(t.rows), t.rows),
+                **(extra or {}).get(t.key, {}),
+            },
         )
 
 

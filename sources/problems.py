@@ -9,6 +9,7 @@ connector raises ``SourceError`` for that (``absent_everywhere``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -30,6 +31,21 @@ def note(record: dict[str, Any], column: str, value: Any, problem: str, rule: st
     record.setdefault(PROBLEMS, []).append(
         {"rule": rule, "column": column, "value": text, "problem": problem}
     )
+
+
+def to_json(record: Mapping[str, Any]) -> str | None:
+    """A record's problems as stored in the raw tables' ``_problems`` column (None: none)."""
+    problems = record.get(PROBLEMS)
+    return json.dumps(problems, ensure_ascii=False) if problems else None
+
+
+def from_json(text: str | None) -> list[dict[str, Any]]:
+    """The problems stored by ``to_json`` (a value that is not such JSON: none)."""
+    try:
+        problems = json.loads(text) if isinstance(text, str) else []
+    except json.JSONDecodeError:
+        return []
+    return problems if isinstance(problems, list) else []
 
 
 def absent_everywhere(records: Iterable[Mapping[str, Any]], fields: Iterable[str]) -> list[str]:

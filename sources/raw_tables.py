@@ -9,7 +9,6 @@ at), and ``_problems``, what the connector could not read in it (JSON, see sourc
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from sources import problems
 from sources.landing import Manifest
-from sources.problems import PROBLEMS
 
 SNAPSHOTS_TABLE = "raw.snapshots"
 SNAPSHOTS_COLUMNS = {
@@ -56,11 +55,6 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[st
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
 
 
-def _problems_json(row: Mapping[str, Any]) -> str | None:
-    problems = row.get(PROBLEMS)
-    return json.dumps(problems, ensure_ascii=False) if problems else None
-
-
 def append_snapshot(
     con: duckdb.DuckDBPyConnection,
     manifest: Manifest,
@@ -85,7 +79,7 @@ def append_snapshot(
     try:
         for table, (columns, rows) in tables.items():
             frame = pd.DataFrame(list(rows), columns=list(columns))
-            frame.insert(0, "_problems", [_problems_json(row) for row in rows])
+            frame.insert(0, "_problems", [problems.to_json(row) for row in rows])
             frame.insert(0, "_record_no", range(1, len(frame) + 1))
             frame.insert(0, "_loaded_at", loaded_at)
             frame.insert(0, "_snapshot_id", manifest.snapshot_id)

@@ -16,19 +16,16 @@ import dagster as dg
 from orchestration.metadata import table_metadata
 from orchestration.quality.acceptance import (
     ACCEPTANCE_COLUMNS,
-    FLAGGED,
     QUARANTINE_COLUMNS,
-    SET_ASIDE,
     SourceValidation,
-    SuiteRun,
     acceptance_table,
     quarantine_table,
     record,
     validate_source,
 )
-from orchestration.quality.checks import outcome_metadata, rewrite_report
+from orchestration.quality.checks import check_result, rewrite_report
 from orchestration.quality.reference import Reference
-from orchestration.quality.suites import ERROR, SuiteFile, load_suites, suites_by_source
+from orchestration.quality.suites import SuiteFile, load_suites, suites_by_source
 from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
@@ -49,33 +46,6 @@ def acceptance_key(source: str) -> dg.AssetKey:
 
 def quarantine_key(source: str) -> dg.AssetKey:
     return raw_key(quarantine_table(source))
-
-
-def check_result(run: SuiteRun, asset: dg.AssetKey, report: Any) -> dg.AssetCheckResult:
-    name = f"gx_{run.suite.name}"
-    extra = {"suite_file": str(run.suite.path), "snapshot_id": run.check.snapshot_id or ""}
-    if report is not None:
-        extra["report"] = dg.MetadataValue.path(str(report))
-    if run.outcome is None:
-        return dg.AssetCheckResult(
-            check_name=name,
-            asset_key=asset,
-            passed=False,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{run.suite.name} could not run: {run.error}",
-            metadata={"error": run.error or "", **extra},
-        )
-    outcome = run.outcome
-    return dg.AssetCheckResult(
-        check_name=name,
-        asset_key=asset,
-        passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.ERROR
-        if outcome.severity == ERROR
-        else dg.AssetCheckSeverity.WARN,
-        description=outcome.summary(),
-        metadata={**outcome_metadata(outcome), **extra},
-    )
 
 
 def _quarantine_rows(validation: SourceValidation) -> list[dict[str, Any]]:
@@ -138,34 +108,25 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
             validation = validate_source(con, source, suites, reference, context.run.run_id)
         with warehouse.connect() as con:
             record(con, validation)
-        context.log.info(
-            f"{source}: snapshot {validation.snapshot_id} {validation.status}; "
-            f"{validation.records(SET_ASIDE)} records set aside, "
-            f"{validation.records(FLAGGED)} flagged"
-        )
         report = rewrite_report(warehouse)
-        verdict = {
-            "acceptance_id": validation.acceptance_id,
-            "snapshot_id": validation.snapshot_id,
-            "status": validation.status,
-            "reason": validation.reason,
-            "records_validated": validation.records_validated,
-            "records_set_aside": validation.records(SET_ASIDE),
-            "records_flagged": validation.records(FLAGGED),
-            "run_id": validation.run_id,
-            "validated_at": validation.validated_at,
-        }
+        verdict = validation.verdict()
+        counts = {k: verdict[k] for k in ("records_set_aside", "records_flagged")}
+        by_rule = _counts_by_rule(validation)
+        context.log.info(
+            f"{source}: snapshot {verdict['snapshot_id']} {verdict['status']}; "
+            f"{counts['records_set_aside']} records set aside, "
+            f"{counts['records_flagged']} flagged"
+        )
         yield dg.MaterializeResult(
             asset_key=acceptance,
             metadata={
                 **table_metadata(acceptance_table(source), ACCEPTANCE_COLUMNS, 1, [verdict]),
-                "snapshot_id": validation.snapshot_id or "",
-                "status": validation.status,
-                "reason": validation.reason or "",
-                "records_validated": validation.records_validated,
-                "records_set_aside": validation.records(SET_ASIDE),
-                "records_flagged": validation.records(FLAGGED),
-                "quarantine_by_rule": _counts_by_rule(validation),
+                "snapshot_id": verdict["snapshot_id"] or "",
+                "status": verdict["status"],
+                "reason": verdict["reason"] or "",
+                "records_validated": verdict["records_validated"],
+                **counts,
+                "quarantine_by_rule": by_rule,
             },
         )
         rows = _quarantine_rows(validation)
@@ -178,13 +139,20 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
                     len(rows),
                     rows[:QUARANTINE_SAMPLE],
                 ),
-                "records_set_aside": validation.records(SET_ASIDE),
-                "records_flagged": validation.records(FLAGGED),
-                "quarantine_by_rule": _counts_by_rule(validation),
+                **counts,
+                "quarantine_by_rule": by_rule,
             },
         )
+        report_path = {"report": dg.MetadataValue.path(str(report))} if report else {}
         for run in validation.runs:
-            yield check_result(run, acceptance, report)
+            yield check_result(
+                run.suite,
+                run.outcome,
+                error=run.error,
+                extra={"snapshot_id": run.check.snapshot_id or "", **report_path},
+                check_name=f"gx_{run.suite.name}",
+                asset_key=acceptance,
+            )
 
     return _validate
 

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.ingest import land, load, snapshot_metadata
-from orchestration.metadata import source_failure, table_metadata
+from orchestration.ingest import RawTable, land, load, materializations, snapshot_metadata
+from orchestration.metadata import source_failure
 from orchestration.retries import source_retry_policy
 from orchestration.settings import CALLS_SEED, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
@@ -71,19 +71,17 @@ def nwopen_raw(
     except SourceError as exc:
         raise source_failure(exc) from exc
 
-    loaded = load(
-        warehouse,
-        landed,
-        {
-            "raw.nwopen_projects": (nwopen.PROJECT_COLUMNS, extract.projects),
-            "raw.nwopen_project_members": (nwopen.MEMBER_COLUMNS, extract.members),
-            "raw.nwopen_unfollowed_schemes": (
-                nwopen.UNFOLLOWED_SCHEME_COLUMNS,
-                extract.unfollowed_schemes,
-            ),
-        },
-        record_count=extract.in_scope,
-    )
+    tables = [
+        RawTable(PROJECTS, "raw.nwopen_projects", nwopen.PROJECT_COLUMNS, extract.projects),
+        RawTable(
+            UNFOLLOWED,
+            "raw.nwopen_unfollowed_schemes",
+            nwopen.UNFOLLOWED_SCHEME_COLUMNS,
+            extract.unfollowed_schemes,
+        ),
+        RawTable(MEMBERS, "raw.nwopen_project_members", nwopen.MEMBER_COLUMNS, extract.members),
+    ]
+    loaded = load(warehouse, landed, tables, record_count=extract.in_scope)
     common = {
         **snapshot_metadata(landed, loaded),
         "pages": len(pages),
@@ -94,40 +92,6 @@ def nwopen_raw(
         "records_with_problems": extract.records_with_problems,
         "api_version": extract.api_version or "",
     }
-    yield dg.MaterializeResult(
-        asset_key=PROJECTS,
-        metadata={
-            **common,
-            **table_metadata(
-                "raw.nwopen_projects",
-                nwopen.PROJECT_COLUMNS,
-                extract.in_scope,
-                extract.projects,
-            ),
-            "projects_in_scope": extract.in_scope,
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=UNFOLLOWED,
-        metadata={
-            **common,
-            **table_metadata(
-                "raw.nwopen_unfollowed_schemes",
-                nwopen.UNFOLLOWED_SCHEME_COLUMNS,
-                len(extract.unfollowed_schemes),
-                extract.unfollowed_schemes,
-            ),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=MEMBERS,
-        metadata={
-            **common,
-            **table_metadata(
-                "raw.nwopen_project_members",
-                nwopen.MEMBER_COLUMNS,
-                len(extract.members),
-                extract.members,
-            ),
-        },
+    yield from materializations(
+        tables, common, extra={PROJECTS: {"projects_in_scope": extract.in_scope}}
     )

@@ -2,12 +2,11 @@
 DuckDB file and to Parquet (orchestration/publish.py). A run whose checks fail publishes
 nothing: this asset depends on every mart, and blocking checks stop what is downstream."""
 
-import json
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import dbt_manifest
 from orchestration.publish import SERVING_STORAGE_VERSION, publish
 from orchestration.settings import load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
@@ -15,7 +14,7 @@ from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 def mart_keys() -> list[dg.AssetKey]:
     """Every dbt model in the marts schema, from the manifest (one place: dbt_project.yml)."""
-    manifest = json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+    manifest = dbt_manifest()
     return sorted(
         dg.AssetKey(["marts", node["name"]])
         for node in manifest["nodes"].values()

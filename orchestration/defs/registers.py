@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from orchestration.ingest import land, load, snapshot_metadata
-from orchestration.metadata import source_failure, table_metadata
+from orchestration.ingest import RawTable, land, load, materializations, snapshot_metadata
+from orchestration.metadata import source_failure
 from orchestration.retries import source_retry_policy
 from orchestration.settings import CALLS_SEED, Settings, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
@@ -105,15 +105,13 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
         context.log.info(
             f"{register.source}: landed {landed.snapshot_dir} (changed={landed.manifest.changed})"
         )
-        loaded = load(
-            warehouse,
-            landed,
-            {
-                register.projects_table: (registers.PROJECT_COLUMNS, extract.projects),
-                register.partners_table: (registers.PARTNER_COLUMNS, extract.partners),
-            },
-            record_count=len(extract.projects),
-        )
+        tables = [
+            RawTable(projects, register.projects_table, registers.PROJECT_COLUMNS,
+                     extract.projects),
+            RawTable(partners, register.partners_table, registers.PARTNER_COLUMNS,
+                     extract.partners),
+        ]  # fmt: skip
+        loaded = load(warehouse, landed, tables, record_count=len(extract.projects))
         common = {
             **snapshot_metadata(landed, loaded),
             "register_format": extract.file_format,
@@ -122,30 +120,7 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             # Set aside by the validation step; listed here as the office would fix them.
             "record_problems": "\n".join(extract.problems) or "none",
         }
-        yield dg.MaterializeResult(
-            asset_key=projects,
-            metadata={
-                **common,
-                **table_metadata(
-                    register.projects_table,
-                    registers.PROJECT_COLUMNS,
-                    len(extract.projects),
-                    extract.projects,
-                ),
-            },
-        )
-        yield dg.MaterializeResult(
-            asset_key=partners,
-            metadata={
-                **common,
-                **table_metadata(
-                    register.partners_table,
-                    registers.PARTNER_COLUMNS,
-                    len(extract.partners),
-                    extract.partners,
-                ),
-            },
-        )
+        yield from materializations(tables, common)
 
     return _register_raw
 

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from orchestration.ingest import land, load, snapshot_metadata
-from orchestration.metadata import source_failure, table_metadata
+from orchestration.ingest import RawTable, land, load, materializations, snapshot_metadata
+from orchestration.metadata import source_failure
 from orchestration.retries import source_retry_policy
 from orchestration.settings import CALLS_SEED, load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
@@ -88,15 +88,11 @@ def tse_raw(
         raise source_failure(parse_error) from parse_error
     assert extract is not None
 
-    loaded = load(
-        warehouse,
-        landed,
-        {
-            "raw.tse_projects": (tse.PROJECT_COLUMNS, extract.projects),
-            "raw.tse_project_partners": (tse.PARTNER_COLUMNS, extract.partners),
-        },
-        record_count=len(extract.projects),
-    )
+    tables = [
+        RawTable(PROJECTS, "raw.tse_projects", tse.PROJECT_COLUMNS, extract.projects),
+        RawTable(PARTNERS, "raw.tse_project_partners", tse.PARTNER_COLUMNS, extract.partners),
+    ]
+    loaded = load(warehouse, landed, tables, record_count=len(extract.projects))
     common = {
         **snapshot_metadata(landed, loaded),
         "listing_pages": landed.manifest.counts["listing_pages"],
@@ -106,24 +102,4 @@ def tse_raw(
         "other_schemes": dg.MetadataValue.json(extract.other_schemes),
         "records_with_problems": sum(1 for p in extract.projects if p.get(PROBLEMS)),
     }
-    yield dg.MaterializeResult(
-        asset_key=PROJECTS,
-        metadata={
-            **common,
-            **table_metadata(
-                "raw.tse_projects", tse.PROJECT_COLUMNS, len(extract.projects), extract.projects
-            ),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=PARTNERS,
-        metadata={
-            **common,
-            **table_metadata(
-                "raw.tse_project_partners",
-                tse.PARTNER_COLUMNS,
-                len(extract.partners),
-                extract.partners,
-            ),
-        },
-    )
+    yield from materializations(tables, common)

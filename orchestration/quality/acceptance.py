@@ -35,6 +35,7 @@ from orchestration.quality.results import (
     record_failure,
     record_outcome,
     results_table_exists,
+    table_exists,
 )
 from orchestration.quality.suites import (
     PARENT_SET_ASIDE,
@@ -45,6 +46,7 @@ from orchestration.quality.suites import (
     SuiteFile,
 )
 from orchestration.quality.validation import RuleOutcome, SuiteOutcome, validate_frame
+from sources import problems
 from sources.raw_tables import SNAPSHOTS_TABLE
 
 # In a small table (a register of seven LCs) two bad rows are a large share but no sign that
@@ -159,6 +161,20 @@ class SourceValidation:
     def records_validated(self) -> int:
         return sum(r.outcome.row_count for r in self.runs if r.outcome is not None)
 
+    def verdict(self) -> dict[str, Any]:
+        """The row of ``raw.<source>_acceptance`` this validation writes (ACCEPTANCE_COLUMNS)."""
+        return {
+            "acceptance_id": self.acceptance_id,
+            "snapshot_id": self.snapshot_id,
+            "status": self.status,
+            "reason": self.reason,
+            "records_validated": self.records_validated,
+            "records_set_aside": self.records(SET_ASIDE),
+            "records_flagged": self.records(FLAGGED),
+            "run_id": self.run_id,
+            "validated_at": self.validated_at,
+        }
+
 
 def newest_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
     row = con.execute(
@@ -207,7 +223,7 @@ def record_entries(
                 "validation_id": validation_id,
             }
             if o.rule.columns == [PROBLEMS_COLUMN]:
-                for problem in json.loads(failing.values[PROBLEMS_COLUMN] or "[]"):
+                for problem in problems.from_json(failing.values[PROBLEMS_COLUMN]):
                     entries.append(
                         QuarantineEntry(
                             **common,
@@ -363,22 +379,13 @@ def _ensure(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str])
     )
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".", 1)
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def ensure_tables(
     con: duckdb.DuckDBPyConnection, source: str, suites: list[str] | None = None
 ) -> None:
     """Create the source's verdict and quarantine tables. A warehouse built before verdicts
     were recorded here had its checks decide in quality.validation_results: the snapshots they
     accepted are carried over, so staging's history (first and last seen) stays intact."""
-    created = not _table_exists(con, acceptance_table(source))
+    created = not table_exists(con, acceptance_table(source))
     _ensure(con, acceptance_table(source), ACCEPTANCE_COLUMNS)
     _ensure(con, quarantine_table(source), QUARANTINE_COLUMNS)
     if created and suites and results_table_exists(con):
@@ -442,16 +449,12 @@ def record(con: duckdb.DuckDBPyConnection, validation: SourceValidation) -> None
                 f"VALUES ({', '.join('?' * len(QUARANTINE_COLUMNS))})",
                 rows,
             )
+        verdict = validation.verdict()
         con.execute(
-            f"INSERT INTO {acceptance_table(validation.source)} "
-            f"VALUES ({', '.join('?' * len(ACCEPTANCE_COLUMNS))})",
-            [
-                validation.acceptance_id, validation.snapshot_id, validation.status,
-                validation.reason, validation.records_validated,
-                validation.records(SET_ASIDE), validation.records(FLAGGED), validation.run_id,
-                validation.validated_at,
-            ],
-        )  # fmt: skip
+            f"INSERT INTO {acceptance_table(validation.source)} ({', '.join(verdict)}) "
+            f"VALUES ({', '.join('?' * len(verdict))})",
+            list(verdict.values()),
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

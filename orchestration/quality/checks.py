@@ -94,12 +94,34 @@ def _record(warehouse: WarehouseResource, write: Callable[[Any], object]) -> str
     return None
 
 
-def _could_not_run(suite: SuiteFile, error: str) -> dg.AssetCheckResult:
+def check_result(
+    suite: SuiteFile,
+    outcome: SuiteOutcome | None,
+    *,
+    error: str | None = None,
+    extra: dict[str, Any] | None = None,
+    **target: Any,
+) -> dg.AssetCheckResult:
+    """A suite's outcome as a Dagster check result: ERROR when a block rule failed or the
+    suite could not run (``outcome`` None, ``error`` says why), WARN for anything else that
+    failed. ``target`` names the check and asset when one step yields several checks."""
+    metadata = {"suite_file": str(suite.path), **(extra or {})}
+    if outcome is None:
+        return dg.AssetCheckResult(
+            **target,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{suite.name} could not run: {error}",
+            metadata={"error": error or "", **metadata},
+        )
     return dg.AssetCheckResult(
-        passed=False,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=f"{suite.name} could not run: {error}",
-        metadata={"error": error, "suite_file": str(suite.path)},
+        **target,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR
+        if outcome.severity == ERROR
+        else dg.AssetCheckSeverity.WARN,
+        description=outcome.summary(),
+        metadata={**outcome_metadata(outcome), **metadata},
     )
 
 
@@ -118,20 +140,17 @@ def run_mart_suite(
         error = f"{type(exc).__name__}: {exc}"
         not_recorded = _record(warehouse, lambda con: record_failure(con, check, error))
         rewrite_report(warehouse)
-        return _could_not_run(suite, error + (f"; {not_recorded}" if not_recorded else ""))
+        why = error + (f"; {not_recorded}" if not_recorded else "")
+        return check_result(suite, None, error=why)
     not_recorded = _record(warehouse, lambda con: record_outcome(con, check, outcome))
     if not_recorded:
-        return _could_not_run(suite, f"validated ({outcome.summary()}) but {not_recorded}")
+        why = f"validated ({outcome.summary()}) but {not_recorded}"
+        return check_result(suite, None, error=why)
     report = rewrite_report(warehouse, suite.name)
-    return dg.AssetCheckResult(
-        passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.ERROR
-        if outcome.severity == ERROR
-        else dg.AssetCheckSeverity.WARN,
-        description=outcome.summary(),
-        metadata={
-            **outcome_metadata(outcome),
-            "suite_file": str(suite.path),
+    return check_result(
+        suite,
+        outcome,
+        extra={
             "previous_rows": previous_rows if previous_rows is not None else "",
             **({"report": dg.MetadataValue.path(str(report))} if report else {}),
         },

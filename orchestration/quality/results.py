@@ -131,12 +131,18 @@ def record_failure(
     )  # fmt: skip
 
 
-def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``schema.table`` is in the warehouse (works on a read-only connection)."""
+    schema, name = table.split(".", 1)
     row = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-        [SCHEMA, TABLE.split(".")[1]],
-    ).fetchall()
-    return bool(row[0][0])
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    return table_exists(con, TABLE)
 
 
 def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None:

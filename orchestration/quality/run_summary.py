@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.quality.acceptance import acceptance_table
-from orchestration.quality.results import TABLE, results_table_exists
+from orchestration.quality.results import TABLE, results_table_exists, table_exists
 
 SAMPLES = 5
 
@@ -122,16 +122,12 @@ def quarantine_lines(warehouse: Path, sources: list[str]) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for source in sources:
             table = acceptance_table(source)
-            exists = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name = ?",
-                [table.split(".", 1)[1]],
-            ).fetchone()
             row = (
                 con.execute(
                     f"SELECT snapshot_id, status, records_validated, records_set_aside, "
                     f"records_flagged, reason FROM {table} ORDER BY validated_at DESC LIMIT 1"
                 ).fetchone()
-                if exists and exists[0]
+                if table_exists(con, table)
                 else None
             )
             if row is None:

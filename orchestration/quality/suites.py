@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,6 @@ class SuiteFile:
     parent_columns: tuple[str, ...] = ()
     row_drop_warn: float | None = None
     row_drop_block: float | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_raw(self) -> bool:
@@ -215,7 +214,6 @@ def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> 
         parent_columns=tuple((meta.get("parent") or {}).get("columns", ())),
         row_drop_warn=drop.get("warn"),
         row_drop_block=drop.get("block"),
-        meta=meta,
     )
 
 

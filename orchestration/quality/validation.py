@@ -9,7 +9,6 @@ GX is imported inside the function: importing it takes seconds.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from orchestration.quality.suites import ERROR, PROBLEMS_COLUMN, RECORD_NO, WARN, Rule, SuiteFile
+from sources import problems
 
 SAMPLE_SIZE = 10
 SUMMARY_SAMPLES = 3  # in the one-line summary a check shows
@@ -159,13 +159,11 @@ def _readable(rule: Rule, sample: list[Any]) -> list[Any]:
     """Samples of the connector-problems rule as `column='value': problem`, not raw JSON."""
     if rule.columns != [PROBLEMS_COLUMN]:
         return sample
-    shown = []
-    for text in sample:
-        try:
-            problems = json.loads(text) if isinstance(text, str) else []
-        except json.JSONDecodeError:
-            problems = []
-        shown += [f"{p.get('column')}={p.get('value')!r}: {p.get('problem')}" for p in problems]
+    shown = [
+        f"{p.get('column')}={p.get('value')!r}: {p.get('problem')}"
+        for text in sample
+        for p in problems.from_json(text)
+    ]
     return shown or sample
 
 
