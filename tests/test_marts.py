@@ -10,9 +10,7 @@ documented in docs/marts.md, without the warehouse's SQL. One real run builds th
 from __future__ import annotations
 
 import csv
-import re
 import statistics
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +22,9 @@ import pytest
 
 from orchestration.settings import CALLS_SEED
 from sources.calls import CallCatalogue
+from sources.organisations.reference import Reference as OrganisationReference
+from sources.organisations.resolve import Mention as ResolverMention
+from sources.organisations.resolve import Resolver
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 from sources.tse import read_site
@@ -42,38 +43,6 @@ def seed(name: str) -> list[dict[str, str]]:
 
 
 # --- the documented rules, written again in Python -------------------------------------------
-
-
-def normalise(name: str) -> str:
-    """Case, accents, punctuation, legal forms at either end (when two characters remain) and
-    two English patterns of Dutch university names do not distinguish names."""
-    text = unicodedata.normalize("NFKD", name.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    text = re.sub(r"^(n v|nv|b v|bv) (.{2,})$", r"\2", text)
-    text = re.sub(r"^(.{2,}) (b v|bv|n v|nv|v o f|vof|c v|cv|u a|ua|ltd|gmbh|i o)$", r"\1", text)
-    text = re.sub(r"^(.{2,}) (b v|bv|n v|nv)$", r"\1", text).strip()
-    # English names of Dutch universities, written back in Dutch.
-    text = re.sub(r"^([a-z]+) university of technology$", r"technische universiteit \1", text)
-    text = re.sub(r"^university of ([a-z]+)$", r"universiteit \1", text)
-    return text or name.strip().lower()
-
-
-def type_from_name(name: str) -> str | None:
-    lower = name.lower()
-    if re.match(r"(gemeente|provincie|ministerie|waterschap|hoogheemraadschap) ", lower):
-        return "overheid"
-    if re.search(r"hogeschool|hogescholen|university of applied sciences", lower):
-        return "hbo"
-    if re.search(r"universiteit|university", lower) and not re.search(
-        r"medisch|medical|umc", lower
-    ):
-        return "wo"
-    if re.search(r"^roc |^mbo |\bmbo$", lower):
-        return "mbo"
-    if re.search(r"^n\.?v\.? | b\.?v\.?$| n\.?v\.?$| gmbh$| ltd\.?$", lower):
-        return "bedrijf"
-    return None
 
 
 @dataclass
@@ -242,91 +211,36 @@ def register_projects(
     return projects, mentions
 
 
-def resolve(mentions: list[Mention]) -> dict[str, str]:
-    """Name as written -> organisation: normalisation, alias seed, then shared ROR ids.
+def most(values: list[str | None]) -> str | None:
+    """The most frequent value; ties go to the smallest (as the dbt model feeds them)."""
+    counts = Counter(v for v in values if v is not None)
+    return min(counts, key=lambda v: (-counts[v], v)) if counts else None
 
-    A name in the reference seed keeps the seed's ROR id (or none) and is never merged into
-    another; other names join the organisation carrying their most mentioned ROR id.
-    """
-    aliases = {
-        normalise(r["alias"]): normalise(r["canonical_name"]) for r in seed("organisation_aliases")
-    }
-    reference = {normalise(r["canonical_name"]): r["ror_id"] or None for r in seed("organisations")}
-    resolved = {m.name: aliases.get(normalise(m.name), normalise(m.name)) for m in mentions}
-    mentions_of: Counter = Counter(resolved[m.name] for m in mentions)
-    rors: dict[str, Counter] = defaultdict(Counter)
+
+def resolve(
+    mentions: list[Mention],
+) -> tuple[dict[str, str], dict[str, str], dict[str, str | None]]:
+    """Name as written -> organisation key, and each organisation's type and province, by the
+    resolution rules, fed per name with its mentions and the ROR id, declared type and
+    municipality its mentions give most."""
+    by_name: dict[str, list[Mention]] = defaultdict(list)
     for m in mentions:
-        if m.ror:
-            rors[resolved[m.name]][m.ror] += 1
-
-    def ror_of(target: str) -> str | None:
-        if target in reference:
-            return reference[target]
-        ranked = sorted(rors[target].items(), key=lambda item: (-item[1], item[0]))
-        return ranked[0][0] if ranked else None
-
-    by_ror: dict[str, list[str]] = defaultdict(list)
-    for target in mentions_of:
-        if ror_of(target):
-            by_ror[ror_of(target)].append(target)
-    group_name = {
-        ror: min(targets, key=lambda t: (t not in reference, -mentions_of[t], t))
-        for ror, targets in by_ror.items()
-    }
-    return {
-        name: target if target in reference else group_name.get(ror_of(target) or "", target)
-        for name, target in resolved.items()
-    }
-
-
-def classify(
-    mentions: list[Mention], organisation_of: dict[str, str]
-) -> tuple[dict[str, str], dict[str, str | None]]:
-    reference = {normalise(r["canonical_name"]): r for r in seed("organisations")}
-    places = {r["place"]: r["province"] for r in seed("places")}
-    provinces = {r["province"] for r in seed("provinces")}
-    declared: dict[str, Counter] = defaultdict(Counter)
-    located: dict[str, Counter] = defaultdict(Counter)
-    named: dict[str, Counter] = defaultdict(Counter)
-    for m in mentions:
-        org = organisation_of[m.name]
-        if m.declared_type:
-            declared[org][m.declared_type] += 1
-        if m.place:
-            located[org][m.place] += 1
-    for name, org in organisation_of.items():
-        if type_from_name(name):
-            named[org][type_from_name(name)] += 1
-
-    def most(counter: Counter) -> str | None:
-        """The most frequent value; ties go to the first in sort order."""
-        return min(counter, key=lambda v: (-counter[v], v)) if counter else None
-
-    type_of: dict[str, str] = {}
-    province_of: dict[str, str | None] = {}
-    for org in set(organisation_of.values()):
-        ref = reference.get(org)
-        type_of[org] = (
-            (ref and ref["organisation_type"])
-            or most(declared[org])
-            or most(named[org])
-            or "onbekend"
+        by_name[m.name].append(m)
+    fed = [
+        ResolverMention(
+            name=name,
+            mentions=len(group),
+            ror_id=most([m.ror for m in group]),
+            declared_type=most([m.declared_type for m in group]),
+            municipality=most([m.place for m in group]),
         )
-        place = (ref and ref["place"]) or most(located[org])
-        names = [n for n, o in organisation_of.items() if o == org]
-        if not place:
-            place = min(
-                (n[len("Gemeente ") :] for n in names if n.startswith("Gemeente ")), default=None
-            )
-        province = places.get(place) if place else None
-        if province is None and not place:
-            province = min(
-                (n[len("Provincie ") :] for n in names if n.startswith("Provincie ")), default=None
-            )
-            province = "Fryslân" if province == "Friesland" else province
-            province = province if province in provinces else None
-        province_of[org] = province
-    return type_of, province_of
+        for name, group in by_name.items()
+    ]
+    resolutions, organisations = Resolver(OrganisationReference.from_seed_dir()).resolve(fed)
+    organisation_of = {r.name: r.organisation_key for r in resolutions}
+    type_of = {o.key: o.organisation_type for o in organisations}
+    province_of = {o.key: o.province for o in organisations}
+    return organisation_of, type_of, province_of
 
 
 @pytest.fixture(scope="module")
@@ -337,13 +251,12 @@ def truth() -> Sample:
     projects.update(mooi)
     projects.update(registers)
     mentions += mooi_mentions + register_mentions
-    organisation_of = resolve(mentions)
+    organisation_of, type_of, province_of = resolve(mentions)
     spellings: dict[str, set[str]] = defaultdict(set)
     for name, org in organisation_of.items():
         spellings[org].add(name)
     for m in mentions:
         projects[m.project].partners.add(organisation_of[m.name])
-    type_of, province_of = classify(mentions, organisation_of)
     return Sample(projects, mentions, organisation_of, dict(spellings), type_of, province_of)
 
 

@@ -1,5 +1,6 @@
-"""The organisation macros (dbt_project/macros/organisation_rules.sql) on cases the bundled
-sample does not hold, evaluated by real dbt (`dbt show --inline`) in DuckDB."""
+"""The placeholder rule (dbt_project/macros/organisation_rules.sql) on cases the bundled sample
+does not hold, evaluated by real dbt (`dbt show --inline`) in DuckDB; and the name rules of
+sources/organisations/names.py on the same names."""
 
 from __future__ import annotations
 
@@ -11,29 +12,41 @@ from pathlib import Path
 
 import pytest
 
+from sources.organisations.names import match_key, type_from_name
+
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
-# name as written -> (normalised name, type the name proves, is a placeholder)
-CASES: dict[str, tuple[str | None, str | None, bool]] = {
-    "Yara Sluiskil B.V.": ("yara sluiskil", "bedrijf", False),
-    "N.V. Nederlandse Gasunie": ("nederlandse gasunie", "bedrijf", False),
-    "Coöperatie Ecofactorij U.A.": ("cooperatie ecofactorij", None, False),
+# name as written -> (match key, (type, kind) the name proves, is a placeholder)
+CASES: dict[str, tuple[str, tuple[str | None, str] | None, bool]] = {
+    "Yara Sluiskil B.V.": ("sluiskil yara", ("bedrijf", "bedrijf"), False),
+    "N.V. Nederlandse Gasunie": ("gasunie nederlandse", ("bedrijf", "bedrijf"), False),
+    "Coöperatie Ecofactorij U.A.": ("ecofactorij", ("overig", "vereniging"), False),
     "Croonwolter&dros": ("croonwolter dros", None, False),
-    "Delft University of Technology": ("technische universiteit delft", "wo", False),
-    "University of Twente": ("universiteit twente", "wo", False),
-    "Hanze University of Applied Sciences": ("hanze university of applied sciences", "hbo", False),
-    "UMC Utrecht University Medical Center": ("umc utrecht university medical center", None, False),
-    "Stedelijk College Eindhoven": ("stedelijk college eindhoven", None, False),
-    "ROC Mondriaan": ("roc mondriaan", "mbo", False),
-    "Aeres MBO": ("aeres mbo", "mbo", False),
-    "Gemeente Emmen": ("gemeente emmen", "overheid", False),
+    "Delft University of Technology": ("delft technische universiteit", ("wo", "universiteit"),
+                                       False),
+    "University of Twente": ("twente universiteit", ("wo", "universiteit"), False),
+    "Hanze University of Applied Sciences": ("hanze hogeschool", ("hbo", "hogeschool"), False),
+    "UMC Utrecht University Medical Center": ("umc umc utrecht", ("kennisinstelling", "umc"),
+                                              False),
+    "Erasmus Medisch Centrum": ("centrum erasmus medisch", (None, "zorg"), False),
+    "Stedelijk College Eindhoven": ("college eindhoven stedelijk", None, False),
+    "ROC Mondriaan": ("mondriaan roc", ("mbo", "mbo_instelling"), False),
+    "Aeres MBO": ("aeres mbo", ("mbo", "mbo_instelling"), False),
+    "Gemeente Emmen": ("emmen gemeente", ("overheid", "gemeente"), False),
+    "Municipality of Emmen": ("emmen gemeente", ("overheid", "gemeente"), False),
+    "Provinsje Fryslân": ("fryslan provincie", ("overheid", "provincie"), False),
+    "Waterschap Hunze en Aa's": ("aas hunze waterschap", ("overheid", "waterschap"), False),
+    "Vereniging Hogescholen": ("hogeschool", ("overig", "vereniging"), False),
+    "Stichting Windpark Zeewolde": ("windpark zeewolde", ("overig", "stichting"), False),
+    "Bakker & Zn.": ("bakker zn", ("bedrijf", "bedrijf"), False),
+    "Univeristy of Groningen": ("groningen universiteit", ("wo", "universiteit"), False),
     "AmperaPark": ("amperapark", None, False),
     # Too short to lose a legal form: "N.V.T." is not the organisation "t".
-    "N.V.T.": ("n v t", None, True),
+    "N.V.T.": ("nvt", None, True),
     "Onbekend": ("onbekend", None, True),
     "-": ("-", None, True),
     "北京大学": ("北京大学", None, False),
-}
+}  # fmt: skip
 
 
 def sql_string(text: str) -> str:
@@ -45,8 +58,6 @@ def evaluated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     values = ", ".join(f"({sql_string(name)})" for name in CASES)
     inline = (
         "select name,"
-        " {{ normalise_organisation_name('name') }} as normalised,"
-        " {{ organisation_type_from_name('name') }} as named_type,"
         " {{ is_placeholder_organisation_name('name') }} as is_placeholder"
         f" from (values {values}) as cases(name)"
     )
@@ -70,9 +81,12 @@ def evaluated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_organisation_rules(evaluated: dict[str, dict], name: str):
-    normalised, named_type, is_placeholder = CASES[name]
-    row = evaluated[name]
-    assert row["normalised"] == normalised
-    assert row["named_type"] == named_type
-    assert row["is_placeholder"] is is_placeholder
+def test_placeholder_rule(evaluated: dict[str, dict], name: str):
+    assert evaluated[name]["is_placeholder"] is CASES[name][2]
+
+
+@pytest.mark.parametrize("name", [name for name, case in CASES.items() if not case[2]])
+def test_name_rules(name: str):
+    key, proven, _ = CASES[name]
+    assert match_key(name) == (key or name.lower())
+    assert type_from_name(name) == proven

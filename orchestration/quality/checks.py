@@ -28,6 +28,31 @@ from orchestration.settings import load_settings
 from orchestration.warehouse import WarehouseResource
 
 SAMPLE_SHOWN = 5
+KEYS_LISTED = 100
+
+
+def failing_keys(suite: SuiteFile, outcome: SuiteOutcome, frame: Any) -> dict[str, Any]:
+    """For a mart suite with a ``record_key`` (e.g. dim_organisation's organisation_name): the
+    keys of the rows that failed each failed null or value-set rule, so a WARN such as "many
+    organisations of type onbekend" lists which ones."""
+    metadata: dict[str, Any] = {}
+    keys = [column for column in suite.record_key if column in frame.columns]
+    for failed in outcome.failed if keys else []:
+        column = failed.column
+        if column not in frame.columns:
+            continue
+        if failed.expectation_type == "expect_column_values_to_not_be_in_set":
+            rows = frame[frame[column].isin(failed.rule.kwargs.get("value_set", []))]
+        elif failed.expectation_type == "expect_column_values_to_not_be_null":
+            rows = frame[frame[column].isna()]
+        else:
+            continue
+        listed = sorted(" / ".join(str(row[k]) for k in keys) for _, row in rows.iterrows())
+        more = f"\n\n... and {len(listed) - KEYS_LISTED} more" if len(listed) > KEYS_LISTED else ""
+        metadata[f"{failed.rule.name}_rows"] = dg.MetadataValue.md(
+            "\n".join(f"- {key}" for key in listed[:KEYS_LISTED]) + more
+        )
+    return metadata
 
 
 def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
@@ -153,5 +178,6 @@ def run_mart_suite(
         extra={
             "previous_rows": previous_rows if previous_rows is not None else "",
             **({"report": dg.MetadataValue.path(str(report))} if report else {}),
+            **failing_keys(suite, outcome, frame),
         },
     )
