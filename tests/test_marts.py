@@ -445,3 +445,25 @@ def test_every_column_of_the_warehouse_is_documented(warehouse):
         " WHERE schema_name IN ('marts', 'reference') AND coalesce(comment, '') = ''"
     ).fetchall()
     assert tables == []
+
+
+def test_organisation_review_queue(warehouse, truth: Sample):
+    """Every name of an organisation outside the reference, and every merge or near miss to
+    check, is in the review queue, with a seed row that parses as one CSV row of its seed."""
+    queue = rows(warehouse, "SELECT * FROM marts.mart_organisation_review")
+    names = {r["organisation_name"] for r in queue}
+    outside = rows(
+        warehouse,
+        "SELECT organisation_name FROM intermediate.int_organisations__name_variants"
+        " WHERE NOT is_in_reference OR review_status IS NOT NULL",
+    )
+    assert names == {r["organisation_name"] for r in outside} and names
+    width = {"organisations.csv": 6, "organisation_aliases.csv": 3}
+    for row in queue:
+        seed_file, _, line = row["suggested_seed_row"].partition(": ")
+        (fields,) = list(csv.reader([line]))
+        assert len(fields) == width[seed_file], row["suggested_seed_row"]
+        assert fields[0] == (
+            row["organisation_name"] if seed_file == "organisation_aliases.csv"
+            else row["resolved_to"]
+        )  # fmt: skip

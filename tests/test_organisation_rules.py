@@ -20,7 +20,7 @@ DBT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 CASES: dict[str, tuple[str, tuple[str | None, str] | None, bool]] = {
     "Yara Sluiskil B.V.": ("sluiskil yara", ("bedrijf", "bedrijf"), False),
     "N.V. Nederlandse Gasunie": ("gasunie nederlandse", ("bedrijf", "bedrijf"), False),
-    "Coöperatie Ecofactorij U.A.": ("ecofactorij", ("overig", "vereniging"), False),
+    "Coöperatie Ecofactorij U.A.": ("ecofactorij", ("overig", "cooperatie"), False),
     "Croonwolter&dros": ("croonwolter dros", None, False),
     "Delft University of Technology": ("delft technische universiteit", ("wo", "universiteit"),
                                        False),
@@ -36,7 +36,7 @@ CASES: dict[str, tuple[str, tuple[str | None, str] | None, bool]] = {
     "Municipality of Emmen": ("emmen gemeente", ("overheid", "gemeente"), False),
     "Provinsje Fryslân": ("fryslan provincie", ("overheid", "provincie"), False),
     "Waterschap Hunze en Aa's": ("aas hunze waterschap", ("overheid", "waterschap"), False),
-    "Vereniging Hogescholen": ("hogeschool", ("overig", "vereniging"), False),
+    "Vereniging Hogescholen": ("hogeschool vereniging", ("overig", "vereniging"), False),
     "Stichting Windpark Zeewolde": ("windpark zeewolde", ("overig", "stichting"), False),
     "Bakker & Zn.": ("bakker zn", ("bedrijf", "bedrijf"), False),
     "Univeristy of Groningen": ("groningen universiteit", ("wo", "universiteit"), False),

@@ -13,3 +13,9 @@
         )
     )
 {%- endmacro %}
+
+{% macro csv_field(expression) -%}
+    {#- A value as one CSV field: quoted, with its quotes doubled ("Nuenen, Gerwen en
+        Nederwetten" stays one field). Null stays null. -#}
+    ('"' || replace({{ expression }}, '"', '""') || '"')
+{%- endmacro %}

@@ -83,6 +83,21 @@ STOP_WORDS = frozenset(
     ]
 )  # fmt: skip
 
+# Countries and their codes, written after a name ("RWTH Aachen (Germany)", "Siemens AG (DE)"):
+# they say where, not which; "(NL)" after two different companies does not make them one.
+COUNTRY_WORDS = frozenset(
+    [
+        "nl", "be", "dk", "fr", "uk", "gb", "us", "usa", "eu", "ch", "at", "lu", "germany",
+        "deutschland", "belgium", "belgie", "belgique", "france", "denmark", "danmark", "norway",
+        "norge", "sweden", "sverige", "spain", "espana", "italy", "italia", "austria",
+        "switzerland", "schweiz", "luxembourg", "finland", "ireland", "poland", "portugal",
+        "china", "japan", "india", "canada", "australia", "united", "kingdom", "states",
+        "america", "europa", "duitsland", "belgie", "frankrijk", "denemarken", "noorwegen",
+        "zweden", "spanje", "engeland"
+    ]
+)  # fmt: skip
+
+
 # Words naming the kind of institution or its country: shared by many organisations, so a
 # match needs more than these in common.
 GENERIC_WORDS = frozenset(
@@ -94,6 +109,13 @@ GENERIC_WORDS = frozenset(
         "research", "onderzoek", "gemeente", "provincie", "ministerie", "waterschap",
         "hoogheemraadschap", "umc", "medisch", "rijksdienst"
     ]
+) | COUNTRY_WORDS  # fmt: skip
+
+# Generic words that name a kind of institution: two names with different ones are two
+# institutions ("Da Vinci College" is not "Da Vinci Instituut").
+INSTITUTION_WORDS = frozenset(
+    ["universiteit", "hogeschool", "college", "roc", "aoc", "instituut", "institute", "academie",
+     "academy", "school", "umc", "opleidingen", "opleidingscentrum"]
 )  # fmt: skip
 
 # A unit inside an organisation, written after its name without punctuation
@@ -121,7 +143,8 @@ def fold(name: str) -> str:
 
 # Institution words as they are often mistyped ("Univeristy", "Colege", "Hogescool"): a word
 # this close to one of them, and not itself a known word of another meaning, is read as it.
-_INSTITUTION_WORDS = ("university", "universiteit", "hogeschool", "college", "institute",
+_INSTITUTION_WORDS = ("university", "universiteit", "rijksuniversiteit", "hogeschool", "college",
+                      "institute",
                       "instituut", "academie", "academy", "gemeente", "provincie", "waterschap",
                       "ministerie")  # fmt: skip
 
@@ -159,6 +182,10 @@ def match_key(name: str) -> str:
         return " ".join(name.lower().split())
     words = canonical_words(folded)
     kept = [word for word in words if word not in LEGAL_FORM_WORDS and word not in STOP_WORDS]
+    if all(word in GENERIC_WORDS for word in kept):
+        # Only generic words left ("Vereniging Hogescholen"): the legal form is what tells
+        # the association from any hogeschool, so it stays.
+        kept = [word for word in words if word not in STOP_WORDS]
     return " ".join(sorted(kept or words))
 
 
@@ -215,8 +242,9 @@ def words(name: str) -> list[str]:
 _TYPE_RULES: tuple[tuple[str | None, str, re.Pattern[str]], ...] = (
     # (type, kind, pattern on the canonical words joined by spaces)
     # An association of universities or schools is no school ("Vereniging Hogescholen").
-    ("overig", "vereniging", re.compile(
-        r"^(vereniging|association|tki) |^\w*(cooperatie|cooperatieve) |(^| )(u a|ua)$")),
+    ("overig", "vereniging", re.compile(r"^(vereniging|association|tki) ")),
+    # A cooperative can be a company too (Avebe, FrieslandCampina): overig, but no guard.
+    ("overig", "cooperatie", re.compile(r"^\w*(cooperatie|cooperatieve) |(^| )(u a|ua)$")),
     ("overheid", "gemeente", re.compile(r"^gemeente ")),
     ("overheid", "provincie", re.compile(r"^provincie ")),
     ("overheid", "waterschap", re.compile(r"^(waterschap|hoogheemraadschap) ")),
@@ -233,7 +261,8 @@ _TYPE_RULES: tuple[tuple[str | None, str, re.Pattern[str]], ...] = (
         r"vakschool|vakcollege)( |$)")),
     # A foundation that is not a school: many schools are legally "Stichting ...".
     ("overig", "stichting", re.compile(
-        r"^(stichting|foundation) |(^| )(woningcorporatie|woonstichting)$")),
+        r"^(stichting|foundation) |(^| )(stichting|foundation|fonds|fund|woningcorporatie|"
+        r"woonstichting)$")),
     ("bedrijf", "bedrijf", re.compile(
         # A legal form: the unmistakable ones anywhere ("X B.V. (Winterswijk)"), the short
         # ones that are also initials only at the end; "& Zn." (and sons).

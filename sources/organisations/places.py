@@ -8,17 +8,26 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sources.organisations.names import fold
+from sources.organisations.names import GENERIC_WORDS, fold
 
 # Place names that are also ordinary words in Dutch or English organisation names ("Best
-# Energy", "Born Solar", "Echt Groen", "Made in ..."): in a name they prove nothing. A
-# register's municipality cell is still read as the place.
+# Energy", "Born Solar", "Echt Groen", "De Groene Winkel", "Hoek Loos", "Heel Holland"): in a
+# name they prove nothing. A register's municipality cell is still read as the place.
 COMMON_WORD_PLACES = frozenset(
     [
         "best", "born", "echt", "made", "son", "goor", "elst", "stein", "sluis", "epe", "ede",
-        "oss", "lith", "velp", "zelhem", "lopik", "urk", "mill", "grave", "boxtel"
+        "oss", "lith", "velp", "zelhem", "lopik", "urk", "mill", "grave", "boxtel", "beek", "bant",
+        "ell", "elim", "ens", "erica", "horst", "hoek", "heel", "helden", "lent", "leek", "haren",
+        "putten", "putte", "vries", "winkel", "vilt", "neer", "reek", "schijf", "waarde", "zegge",
+        "kaag", "kats", "hank", "haps", "buren", "dieren", "huizen", "velden", "rijen", "rekken",
+        "wedde", "balk", "blije", "doorn", "groet", "hoeven", "lieren", "tuk", "meers", "marken",
+        "graft"
     ]
 )  # fmt: skip
+# A one-word place after these words is part of a surname ("De Vries", "Ter Horst"), not where
+# the organisation is; so is a place after "van" ("Van den Bosch", "Van Kampen"), unless an
+# institution word precedes it ("Hogeschool van Amsterdam", "ROC van Twente").
+SURNAME_PREFIXES = frozenset(["de", "der", "den", "ter", "ten", "vd"])
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ class PlaceIndex:
             for length in range(min(self._longest, len(tokens) - index), 0, -1):
                 phrase = " ".join(tokens[index : index + length])
                 location = self._phrases.get(phrase)
-                if location and not (length == 1 and phrase in COMMON_WORD_PLACES):
+                if location and not self._is_word(tokens, index, length):
                     found.append(location)
                     index += length
                     break
@@ -111,9 +120,25 @@ class PlaceIndex:
         for length in range(1, self._longest + 1):
             for index in range(len(tokens) - length + 1):
                 phrase = " ".join(tokens[index : index + length])
-                if phrase in self._phrases and phrase not in COMMON_WORD_PLACES:
+                if phrase in self._phrases and not self._is_word(tokens, index, length):
                     found.add(phrase)
         return found
+
+    @staticmethod
+    def _is_word(tokens: list[str], index: int, length: int) -> bool:
+        """Whether the place at ``tokens[index:index + length]`` is an ordinary word or part of
+        a surname rather than a place."""
+        before = tokens[index - 1] if index > 0 else None
+        if length == 1 and (tokens[index] in COMMON_WORD_PLACES or before in SURNAME_PREFIXES):
+            return True
+        if before == "van":
+            institution = tokens[index - 2] if index > 1 else None
+            return institution not in GENERIC_WORDS
+        return False
+
+    def is_municipal(self, phrase: str) -> bool:
+        """Whether a place phrase is a municipality or a place in one (not only a province)."""
+        return self._phrases[phrase].municipality is not None
 
     def location_key(self, phrase: str) -> str:
         """What a place phrase stands for, so that "den haag" and "s gravenhage" compare equal."""

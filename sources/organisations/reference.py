@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sources.organisations.names import display_key, match_key
+from sources.organisations.names import GENERIC_WORDS, display_key, match_key
 from sources.organisations.places import PlaceIndex
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
@@ -155,9 +155,17 @@ class Reference:
 
     def _index(self) -> None:
         keys: dict[str, set[str]] = {}
+        self.generic: list[str] = []
         for entry in self.entries.values():
-            for name, _kind in entry.names:
-                keys.setdefault(match_key(name), set()).add(entry.key)
+            for name, kind in entry.names:
+                key = match_key(name)
+                if kind != "official" and all(word in GENERIC_WORDS for word in key.split()):
+                    # An alias such as "Academisch Medisch Centrum" reads as "umc": it would
+                    # take every name made of generic words ("UMC", "Universitair Medisch
+                    # Centrum"). An official name is kept: it is that organisation's own.
+                    self.generic.append(name)
+                    continue
+                keys.setdefault(key, set()).add(entry.key)
         # A name two organisations share (an abbreviation, a short form) identifies neither.
         self.by_match_key = {
             key: next(iter(found)) for key, found in keys.items() if len(found) == 1

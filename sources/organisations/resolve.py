@@ -10,15 +10,18 @@ For every name (most mentioned first):
    that are not in the reference (and names sharing a ROR id);
 5. otherwise a **new** organisation.
 
-Guards that keep organisations apart whatever the score: the type a name proves (a
-hogeschool is no university, a UMC no university, a Gemeente no Provincie); the words that
-identify it (every identifying word on either side needs a counterpart on the other: "Siemens
-Energy" is not "Siemens Gamesa"; "vrije" keeps the VU from the UvA); the places named (two
-different places: "Hogeschool Rotterdam" is not "Hogeschool Utrecht"); and uniqueness (a name
-whose words fit several organisations, like "Siemens" or "Erasmus", is merged with none).
+Guards that keep organisations apart whatever the score: the kind a name proves (a
+hogeschool is no university, a UMC no university, a Gemeente no Provincie, a foundation no
+company; only a name that says Gemeente is a municipality's); the words that identify it
+(every identifying word on either side needs a counterpart on the other: "Siemens Energy" is
+not "Siemens Gamesa"; "vrije" keeps the VU from the UvA); the institution words ("Da Vinci
+Instituut" is not "Da Vinci College"); the places named ("Hogeschool Rotterdam" is not
+"Hogeschool Utrecht"); and uniqueness (a name whose words fit several organisations, like
+"Siemens" or "Erasmus", is merged with none). Ties are broken by name, never by set order.
 
-Below certainty a merge, a near miss and every new organisation are listed for review
-(``Resolution.review_status``); an analyst confirms a match by adding one alias row.
+Merges to confirm (fuzzy, a name without its place, a cell naming several organisations), near
+misses and new organisations are listed for review (``Resolution.review_status``); an analyst
+settles one with one seed row. docs/organisations.md has the whole story.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from rapidfuzz import fuzz, process
 
 from sources.organisations.names import (
     GENERIC_WORDS,
+    INSTITUTION_WORDS,
     display_key,
     fold,
     match_key,
@@ -47,11 +51,20 @@ REVIEW_SCORE = 70.0
 # Two identifying words are the same word written with a typo from this ratio on (80: one
 # letter wrong in a five-letter word).
 WORD_SCORE = 80.0
+# A name "fits" an organisation when its words are among the organisation's (one typo in ten
+# letters allowed); fitting several (Siemens: Energy, Gamesa, Nederland) means merging none.
+FIT_SCORE = 90.0
+# Between two names of organisations outside the reference nothing reviewed anchors a match,
+# and short invented company names differ by a letter ("Velzon", "Verzon"): their words must
+# be alike to one typo in ten letters.
+KNOWN_WORD_SCORE = 90.0
 # Kinds of organisation that never merge with another kind: a Gemeente is no Provincie, a
 # hogeschool no university, a hospital no university (a UMC is a hospital).
 EXCLUSIVE_KINDS = frozenset({"gemeente", "provincie", "waterschap", "ministerie", "universiteit",
                              "hogeschool", "mbo_instelling", "umc", "zorg"})  # fmt: skip
 _SAME_KIND = {("zorg", "umc"), ("umc", "zorg")}
+FOUNDATION_KINDS = frozenset({"stichting", "vereniging"})
+PUBLIC_BODY_KINDS = frozenset({"gemeente", "provincie", "waterschap", "ministerie"})
 
 
 @dataclass(frozen=True)
@@ -93,10 +106,11 @@ class Resolution:
     candidate_score: float | None = None
     evidence: str | None = None
     candidate_in_reference: bool = False
+    uncertain: bool = False  # merged, but by a reading an analyst should confirm
 
     @property
     def review_status(self) -> str | None:
-        if self.rule in ("fuzzy_reference", "fuzzy_known") and (self.score or 0) < 100:
+        if self.rule in ("fuzzy_reference", "fuzzy_known") or self.uncertain:
             return "check_merge"
         if self.rule == "new":
             return "possible_match" if self.candidate_key else "new_organisation"
@@ -114,6 +128,8 @@ class _Candidate:
     places: frozenset[str]
     organisation_type: str | None
     kind: str | None
+    # Institution words of the organisation's own name ("college" for the alias "Da Vinci").
+    institutions: frozenset[str] = frozenset()
 
     @property
     def all_words(self) -> frozenset[str]:
@@ -144,6 +160,19 @@ class _Pool:
             self.word_index[word].append(position)
 
 
+@dataclass
+class _Known:
+    """The organisations found in this run that are not in the reference."""
+
+    pool: _Pool = field(default_factory=_Pool)
+    exact: dict[str, str] = field(default_factory=dict)  # match key -> organisation key
+    by_ror: dict[str, str] = field(default_factory=dict)
+    places: dict[str, frozenset[str]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    proven: dict[str, tuple[str | None, str] | None] = field(default_factory=dict)
+    candidates: dict[str, _Candidate] = field(default_factory=dict)
+
+
 class Resolver:
     def __init__(
         self,
@@ -156,11 +185,18 @@ class Resolver:
         self.accept_score = accept_score
         self.review_score = review_score
         self._reference_candidates: list[_Candidate] = []
+        generic = set(reference.generic)
         for entry in reference.entries.values():
+            own = frozenset(match_key(entry.name).split()) & INSTITUTION_WORDS
             for name, _kind in entry.names:
-                self._reference_candidates.append(
-                    self._candidate(entry.key, name, entry.organisation_type, entry.category)
+                if name in generic:
+                    continue  # an alias of generic words only: it names no one
+                candidate = self._candidate(entry.key, name, entry.organisation_type,
+                                            entry.category)  # fmt: skip
+                candidate.institutions = own | (
+                    set(candidate.match_key.split()) & INSTITUTION_WORDS
                 )
+                self._reference_candidates.append(candidate)
         self._exact = dict(reference.by_match_key)
         # The places named in each exact name: a reading without its place may only match a
         # name of the same place or of none ("TNO Groningen" is TNO; "Rijksuniversiteit
@@ -168,6 +204,7 @@ class Resolver:
         self._exact_places: dict[str, frozenset[str]] = {}
         for candidate in self._reference_candidates:
             self._exact_places.setdefault(candidate.match_key, candidate.places)
+        self._derived: dict[str, str] = {}
         self._add_names_without_place()
         self._reference_pool = _Pool(self._reference_candidates)
 
@@ -188,9 +225,11 @@ class Resolver:
 
     def _without_place(self, text: str) -> str | None:
         """The name without a place at its start or end ("TNO Delft" -> "TNO"), if what is
-        left still identifies something (not only "Hogeschool")."""
+        left still identifies something (not only "Hogeschool"). A province is not stripped:
+        "Brabant Water" without "Brabant" is any "Water"."""
         tokens = fold(text).split()
-        for phrase in sorted(self.places.place_phrases(text), key=len, reverse=True):
+        phrases = [p for p in self.places.place_phrases(text) if self.places.is_municipal(p)]
+        for phrase in sorted(phrases, key=lambda p: (-len(p), p)):
             size = len(phrase.split())
             if tokens[-size:] == phrase.split() and len(tokens) > size:
                 rest = " ".join(tokens[:-size])
@@ -216,12 +255,17 @@ class Resolver:
         places: dict[str, frozenset[str]] = {}
         for candidate in list(self._reference_candidates):
             rest = self._without_place(candidate.name)
-            if rest and match_key(rest) not in self._exact:
-                derived.setdefault(match_key(rest), set()).add(candidate.key)
-                places[match_key(rest)] = candidate.places
+            if not rest or match_key(rest) in self._exact:
+                continue
+            # One short common word left ("Westland Infra" -> "Infra") names nothing.
+            identifying = set(match_key(rest).split()) - GENERIC_WORDS
+            if len(identifying) < 2 and max(map(len, identifying)) < 6:
+                continue
+            derived.setdefault(match_key(rest), set()).add(candidate.key)
+            places[match_key(rest)] = candidate.places
         for key, entries in derived.items():
             if len(entries) == 1 and key not in self.reference.ambiguous:
-                self._exact[key] = next(iter(entries))
+                self._derived[key] = next(iter(entries))
                 self._exact_places[key] = places[key]
 
     # --- guards --------------------------------------------------------------------------
@@ -240,31 +284,50 @@ class Resolver:
                 or proven_kind == kind
                 or ((proven_kind, kind) in _SAME_KIND)
             )
-        # A name rule says "bedrijf" or "overig" from a legal form, which a reference entry of
-        # another type can carry (Stichting Deltares, Havenbedrijf Rotterdam N.V.).
+        # A company's legal form (B.V., N.V.) is carried by organisations of other types too
+        # (Havenbedrijf Rotterdam N.V., Brainport Development N.V.), and so is a foundation's
+        # (Stichting Deltares); but a foundation or association is never a company: "Philips
+        # Foundation" and "Stichting Eneco" are not the companies.
+        if proven_kind in FOUNDATION_KINDS:
+            return organisation_type != "bedrijf"
         return proven_type in ("bedrijf", "overig")
 
     @staticmethod
-    def _covered(words: frozenset[str], other: frozenset[str]) -> bool:
+    def _covered(words: frozenset[str], other: frozenset[str], score: float = WORD_SCORE) -> bool:
+        """Every word has a counterpart; a typo only in words of five letters or more ("HAN"
+        is not "Hank")."""
         return all(
-            word in other or any(fuzz.ratio(word, theirs) >= WORD_SCORE for theirs in other)
+            word in other
+            or (len(word) > 4 and any(fuzz.ratio(word, theirs) >= score for theirs in other))
             for word in words
         )
 
-    def _guard(self, proven, query: _Candidate, candidate: _Candidate) -> str | None:
+    def _guard(
+        self, proven, query: _Candidate, candidate: _Candidate, word_score: float = WORD_SCORE
+    ) -> str | None:
         """Why a name (proving ``proven``, read as ``query``) may not be merged with the
         candidate, or None."""
+        if candidate.kind in PUBLIC_BODY_KINDS and (proven is None or proven[1] != candidate.kind):
+            # Only a name that says Gemeente (Provincie, ...) is a municipality's: "Amsterdam",
+            # "HAN" or "Rijnland" alone are not.
+            return f"not named as a {candidate.kind}"
         if not self._types_agree(proven, candidate.organisation_type, candidate.kind):
             return f"kind: the name says {proven[1]}, {candidate.name} is " + str(
                 candidate.kind or candidate.organisation_type
             )
-        if query.places and candidate.places and not query.places & candidate.places:
+        if query.places and candidate.places and query.places != candidate.places:
             return "places differ: " + ", ".join(sorted(query.places ^ candidate.places))
+        ours_kind = set(query.match_key.split()) & INSTITUTION_WORDS
+        theirs_kind = candidate.institutions or set(candidate.match_key.split()) & INSTITUTION_WORDS
+        if ours_kind and theirs_kind and not ours_kind & theirs_kind:
+            return "institutions differ: " + ", ".join(sorted(ours_kind ^ theirs_kind))
         theirs, ours = candidate.all_words, query.all_words
-        if not self._covered(query.identifying, theirs):
-            return "words not in the candidate: " + " ".join(sorted(query.identifying - theirs))
-        if not self._covered(candidate.identifying, ours):
+        # The candidate's own words first: "words not in the candidate" then means the name is
+        # the candidate plus more ("Kiwa Technology"), a unit or subsidiary to review.
+        if not self._covered(candidate.identifying, ours, word_score):
             return "candidate's words missing: " + " ".join(sorted(candidate.identifying - ours))
+        if not self._covered(query.identifying, theirs, word_score):
+            return "words not in the candidate: " + " ".join(sorted(query.identifying - theirs))
         if (
             not query.identifying
             and not candidate.identifying
@@ -285,9 +348,10 @@ class Resolver:
     # --- matching ------------------------------------------------------------------------
 
     def _fuzzy(
-        self, name: str, pool: _Pool
+        self, name: str, pool: _Pool, word_score: float = WORD_SCORE
     ) -> tuple[_Candidate | None, float, _Candidate | None, float, str | None]:
-        """(accepted candidate, score, best other candidate, its score, evidence)."""
+        """(accepted candidate, score, best other candidate, its score, evidence).
+        ``word_score``: how alike two identifying words must be to count as one."""
         best: tuple[float, _Candidate, str] | None = None
         accepted: list[tuple[float, _Candidate]] = []
         fitting: list[_Candidate] = []
@@ -303,17 +367,17 @@ class Resolver:
             # every identifying word covered, so a candidate shares it (or a typo of it);
             # common words ("Energie", "Techniek") would pull in half the pool. A word no
             # candidate has rules out a merge, but the others still find candidates to review.
-            blocks = []
-            for word in query.all_words:
+            blocks: list[tuple[int, str, set[int]]] = []
+            for word in sorted(query.all_words):
                 found: set[int] = set()
                 for similar, _score, _ in process.extract(
                     word, pool.words, scorer=fuzz.ratio, limit=20, score_cutoff=WORD_SCORE
                 ):
                     found.update(pool.word_index[similar])
                 if found:
-                    blocks.append(found)
+                    blocks.append((len(found), word, found))
             if blocks:
-                positions = min(blocks, key=len)
+                positions = min(blocks, key=lambda block: block[:2])[2]
             else:  # only generic words ("Hogeschool"): compare whole keys
                 positions = {
                     position
@@ -322,7 +386,7 @@ class Resolver:
                         score_cutoff=self.review_score,
                     )
                 }  # fmt: skip
-            for position in positions:
+            for position in sorted(positions):
                 candidate = pool.candidates[position]
                 score = self._score(query, candidate)
                 # For review, a name that contains another ("Kiwa Technology", "Kiwa") is
@@ -330,9 +394,11 @@ class Resolver:
                 shown = max(score, fuzz.token_set_ratio(query.match_key, candidate.match_key))
                 if score < self.accept_score and shown < self.review_score:
                     continue  # neither a merge nor worth reviewing
-                if query.identifying and self._covered(query.identifying, candidate.all_words):
+                if query.identifying and self._covered(
+                    query.identifying, candidate.all_words, FIT_SCORE
+                ):
                     fitting.append(candidate)
-                why_not = self._guard(proven, query, candidate)
+                why_not = self._guard(proven, query, candidate, word_score)
                 if why_not is None and score >= self.accept_score:
                     accepted.append((score, candidate))
                 elif best is None or shown > best[0]:
@@ -371,12 +437,10 @@ class Resolver:
 
         organisations: dict[str, Organisation] = {}
         resolutions: list[Resolution] = []
-        known = _Pool()
-        known_exact: dict[str, str] = {}
-        known_by_ror: dict[str, str] = {}
+        known = _Known()
 
         for mention in ordered:
-            resolution = self._resolve_one(mention, known, known_exact, known_by_ror)
+            resolution = self._resolve_one(mention, known)
             if resolution.rule == "new":
                 key = self._unique_key(display_key(mention.name), organisations)
                 if resolution.candidate_key in self.reference.entries:
@@ -388,13 +452,17 @@ class Resolver:
                 organisations[key] = Organisation(key=key, name=mention.name)
                 proven = type_from_name(mention.name) or (None, None)
                 candidate = self._candidate(key, mention.name, *proven)
-                known.add(candidate)
-                # Not without its place: "X Amsterdam" and "X Utrecht" may be two organisations.
+                known.pool.add(candidate)
+                known.candidates[key] = candidate
+                known.names[key] = mention.name
+                known.proven[key] = type_from_name(mention.name)
+                # Under its whole name only: not a part, an abbreviation in brackets or without
+                # its place ("X, Utrecht" and "Y, Utrecht", "A (NL)" and "B (NL)" are two).
                 for text, how in self._readings(mention.name):
-                    if how != "without_place":
-                        known_exact.setdefault(match_key(text), key)
+                    if how in ("as_written", "without_brackets"):
+                        known.exact.setdefault(match_key(text), key)
                 if mention.ror_id:
-                    known_by_ror.setdefault(mention.ror_id, key)
+                    known.by_ror.setdefault(mention.ror_id, key)
             elif resolution.organisation_key not in organisations:
                 entry = self.reference.entries[resolution.organisation_key]
                 organisations[entry.key] = Organisation(
@@ -402,6 +470,13 @@ class Resolver:
                 )
             organisation = organisations[resolution.organisation_key]
             organisation.spellings.append(mention.name)
+            if organisation.entry is None:  # the places its spellings name, for step 4
+                places = (
+                    known.places.get(organisation.key, frozenset())
+                    | (self._identifying(mention.name)[1])
+                )
+                known.places[organisation.key] = places
+                known.candidates[organisation.key].places = places
             if organisation.entry is None and mention.ror_id and not organisation.ror_id:
                 organisation.ror_id = mention.ror_id
             resolutions.append(resolution)
@@ -418,40 +493,65 @@ class Resolver:
             candidate = f"{key}-{number}"
         return candidate
 
-    def _exact_reference(self, name: str) -> tuple[Entry, str] | None:
-        """(reference entry, reading) when a reading of the name is a reference name."""
+    def _exact_reference(self, name: str) -> tuple[Entry, str, str | None] | None:
+        """(reference entry, reading, why to check it) when a reading of the name is a
+        reference name. A name without its place ("Hanzehogeschool") and a cell whose parts
+        name two organisations ("Universiteit Utrecht / UMC Utrecht") are merged, with a
+        reason to check them."""
         proven = type_from_name(name)
-        places: frozenset[str] | None = None
+        places = self._identifying(name)[1]
+        found: list[tuple[Entry, str, bool]] = []
+        parts: dict[str, str] = {}
         for text, how in self._readings(name):
             key = match_key(text)
-            entry_key = self._exact.get(key)
+            derived = key not in self._exact
+            entry_key = self._exact.get(key) or self._derived.get(key)
             if not entry_key:
                 continue
             entry = self.reference.entries[entry_key]
-            if how == "as_written":
-                return entry, how
-            if places is None:
-                places = self._identifying(name)[1]
+            if how == "part" and not derived:
+                parts[entry.key] = entry.name
+            if how == "as_written" and not derived:
+                # A reviewed name or alias as written; only a foundation named after a company
+                # is not the company ("Philips Foundation", "Stichting Eneco").
+                if not (proven and proven[1] in FOUNDATION_KINDS
+                        and entry.organisation_type == "bedrijf"):  # fmt: skip
+                    found.append((entry, how, derived))
+                continue
             theirs = self._exact_places.get(key, frozenset())
-            if places and theirs and not places & theirs:
+            if places and theirs and places != theirs:
                 continue
             if self._types_agree(proven, entry.organisation_type, entry.category):
-                return entry, how
-        return None
+                found.append((entry, how, derived))
+        if not found:
+            return None
+        entry, how, derived = found[0]
+        if len(parts) > 1:
+            return (
+                entry,
+                how,
+                "the name holds several organisations: " + " / ".join(sorted(parts.values())),
+            )
+        if derived:
+            return entry, how, f"matched {entry.name} without its place"
+        return entry, how, None
 
     def reference_match(self, name: str) -> str | None:
         """The reference organisation a name is by its exact names only (step 1), or None."""
         found = self._exact_reference(name)
         return found[0].key if found else None
 
-    def _resolve_one(self, mention, known, known_exact, known_by_ror) -> Resolution:
+    def _resolve_one(self, mention: Mention, known: _Known) -> Resolution:
         name = mention.name
         proven = type_from_name(name)
         # 1. a reading is a reference name
         if found := self._exact_reference(name):
-            entry, how = found
-            rule = "reference" if how == "as_written" else "reference_part"
-            return Resolution(name, entry.key, rule, how, 100.0, entry.name)
+            entry, how, check = found
+            rule = "reference" if how == "as_written" and not check else "reference_part"
+            return Resolution(
+                name, entry.key, rule, how, 100.0, entry.name, evidence=check,
+                uncertain=check is not None,
+            )  # fmt: skip
         # 2. NWOpen's ROR id of a reference organisation
         if mention.ror_id and mention.ror_id in self.reference.by_ror:
             entry = self.reference.entries[self.reference.by_ror[mention.ror_id]]
@@ -465,16 +565,28 @@ class Resolver:
                 name, accepted.key, "fuzzy_reference", "fuzzy", score, accepted.name,
                 accepted.key, entry.name, score, "identifying words and type agree", True,
             )  # fmt: skip
-        # 4. an organisation already found in this run
+        # 4. an organisation already found in this run, in the same place or with none
+        places = self._identifying(name)[1]
         for text, how in self._readings(name):
-            if key := known_exact.get(match_key(text)):
-                return Resolution(name, key, "known_name", how, 100.0, key)
-        if mention.ror_id and mention.ror_id in known_by_ror:
-            key = known_by_ror[mention.ror_id]
-            return Resolution(name, key, "ror_id", "ror_id", None, key)
-        if known.candidates:
+            key = known.exact.get(match_key(text))
+            if not key or how == "in_brackets":
+                continue
+            theirs = known.places.get(key, frozenset())
+            if places and theirs and places != theirs:
+                continue
+            if how != "as_written" and not set(match_key(text).split()) - GENERIC_WORDS:
+                continue  # a part made of generic words only ("Faculteit Techniek")
+            theirs_proven = known.proven.get(key)
+            if theirs_proven and not self._types_agree(proven, *theirs_proven):
+                continue  # "Stichting Groen Licht" is not "Groen Licht B.V."
+            return Resolution(name, key, "known_name", how, 100.0, known.names[key],
+                              uncertain=how != "as_written")  # fmt: skip
+        if mention.ror_id and mention.ror_id in known.by_ror:
+            key = known.by_ror[mention.ror_id]
+            return Resolution(name, key, "ror_id", "ror_id", None, known.names[key])
+        if known.pool.candidates:
             found, known_score, known_other, known_other_score, known_evidence = self._fuzzy(
-                name, known
+                name, known.pool, KNOWN_WORD_SCORE
             )
             if found:
                 return Resolution(
@@ -539,6 +651,12 @@ class Resolver:
 
 
 def _most_common(counter: Counter):
-    """The most frequent value; ties go to the smallest, so that runs agree."""
+    """The most frequent value; ties go to the smallest (None first), so that runs agree."""
     top = max(counter.values())
-    return min(value for value, count in counter.items() if count == top)
+    return min((value for value, count in counter.items() if count == top), key=_sort_key)
+
+
+def _sort_key(value: object) -> object:
+    if isinstance(value, tuple):
+        return tuple("" if part is None else part for part in value)
+    return "" if value is None else value

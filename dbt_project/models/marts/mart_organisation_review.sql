@@ -33,15 +33,25 @@ select
     variants.type_source,
     variants.province,
     case
-        -- A candidate of the reference: one alias row confirms the match.
+        -- A merge to confirm, or a near miss held back by its score or its words (a unit or
+        -- subsidiary: "Evides Waterbedrijf"): if it is the same, one alias row to the
+        -- reference organisation settles it. A near miss of another kind, institution or
+        -- place is another organisation.
         when variants.candidate_is_in_reference
-            then 'organisation_aliases.csv: "' || replace(variants.organisation_name, '"', '""')
-                || '","' || replace(variants.candidate_name, '"', '""') || '",reviewed'
-        -- Otherwise the organisation itself belongs in the reference.
-        else 'organisations.csv: "' || replace(variants.canonical_name, '"', '""') || '",'
+            and (
+                variants.review_status = 'check_merge'
+                or variants.evidence like 'score %'
+                or variants.evidence like 'words not in the candidate%'
+            )
+            then 'organisation_aliases.csv: ' || {{ csv_field('variants.organisation_name') }}
+                || ',' || {{ csv_field('variants.candidate_name') }} || ',reviewed'
+        -- Otherwise (a guard kept it apart, or no candidate) the organisation itself belongs
+        -- in the reference: a row to fill in.
+        else 'organisations.csv: ' || {{ csv_field('variants.canonical_name') }} || ','
             || case when variants.organisation_type = 'onbekend' then '<type>'
                 else variants.organisation_type end
-            || ',<category>,' || coalesce(variants.municipality, '<place>') || ',,<source>'
+            || ',<category>,' || coalesce({{ csv_field('variants.municipality') }}, '<place>')
+            || ',,<source>'
     end as suggested_seed_row
 from variants
 left join sources on variants.organisation_name = sources.organisation_name
