@@ -230,6 +230,15 @@ def test_benchmark_meets_its_targets(reference: Reference):
         ("Da Vinci Instituut", "Da Vinci College"),
         ("Bouwbedrijf Jansen Emmen", "Bouwbedrijf Jansen Zwolle"),
         ("Groningen Seaports N.V. Dalfsen", "Groningen Seaports Hoorn"),
+        ("Stichting Jansen Techniek", "Jansen Techniek B.V."),
+        ("Rabobank", "Rabobank Foundation"),
+        ("Coöperatie Zon op Dak U.A.", "Zon op Dak B.V."),
+        ("Samen Energie B.V.", "Energie Samen"),
+        ("Universiteit Utrecht Holding B.V.", "Universiteit Utrecht"),
+        ("TenneT TSO GmbH", "TenneT TSO"),
+        ("Provincie Limburg (België)", "Provincie Limburg"),
+        ("Ministerie van Binnenlandse Zaken", "Ministerie van Buitenlandse Zaken"),
+        ("Arcadia B.V.", "Arcadis"),
     ],
 )  # fmt: skip
 def test_review_cases_stay_apart(resolver: Resolver, names: tuple[str, ...]):
@@ -247,10 +256,30 @@ def test_generic_words_join_no_organisation(resolver: Resolver, name: str):
     assert organisation.entry is None, (resolution.rule, resolution.reading, organisation.name)
 
 
-def test_a_cell_naming_two_organisations_is_checked(resolver: Resolver):
-    name = "Universiteit Utrecht / UMC Utrecht"
+@pytest.mark.parametrize(
+    "name",
+    ["Universiteit Utrecht / UMC Utrecht", "Bouwbedrijf Van Wijnen, Gemeente Zwolle",
+     "Delft Hyperloop (TU Delft)"],
+)  # fmt: skip
+def test_a_cell_naming_another_organisation_is_checked(resolver: Resolver, name: str):
     resolution, _ = resolve(resolver, name)[name]
-    assert resolution.review_status == "check_merge" and "several" in resolution.evidence
+    assert resolution.review_status == "check_merge", resolution
+    assert "several" in resolution.evidence or "holds more" in resolution.evidence
+
+
+def test_a_register_municipality_keeps_namesakes_apart(resolver: Resolver):
+    found = resolve(
+        resolver,
+        Mention("Jansen Installatie B.V.", municipality="Delft"),
+        Mention("Jansen Installatie", municipality="Groningen"),
+    )
+    assert found["Jansen Installatie B.V."][1].key != found["Jansen Installatie"][1].key
+
+
+def test_a_legal_form_outweighs_a_public_prefix(resolver: Resolver):
+    found = resolve(resolver, "Gemeente Ede Installatie B.V.", "Nieuw-Zeeland Import B.V.")
+    assert found["Gemeente Ede Installatie B.V."][1].organisation_type == "bedrijf"
+    assert found["Nieuw-Zeeland Import B.V."][1].province is None
 
 
 @pytest.mark.parametrize(

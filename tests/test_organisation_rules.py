@@ -18,8 +18,8 @@ DBT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 # name as written -> (match key, (type, kind) the name proves, is a placeholder)
 CASES: dict[str, tuple[str, tuple[str | None, str] | None, bool]] = {
-    "Yara Sluiskil B.V.": ("sluiskil yara", ("bedrijf", "bedrijf"), False),
-    "N.V. Nederlandse Gasunie": ("gasunie nederlandse", ("bedrijf", "bedrijf"), False),
+    "Yara Sluiskil B.V.": ("sluiskil yara", ("bedrijf", "rechtsvorm"), False),
+    "N.V. Nederlandse Gasunie": ("gasunie nederlandse", ("bedrijf", "rechtsvorm"), False),
     "Coöperatie Ecofactorij U.A.": ("ecofactorij", ("overig", "cooperatie"), False),
     "Croonwolter&dros": ("croonwolter dros", None, False),
     "Delft University of Technology": ("delft technische universiteit", ("wo", "universiteit"),
@@ -38,7 +38,7 @@ CASES: dict[str, tuple[str, tuple[str | None, str] | None, bool]] = {
     "Waterschap Hunze en Aa's": ("aas hunze waterschap", ("overheid", "waterschap"), False),
     "Vereniging Hogescholen": ("hogeschool vereniging", ("overig", "vereniging"), False),
     "Stichting Windpark Zeewolde": ("windpark zeewolde", ("overig", "stichting"), False),
-    "Bakker & Zn.": ("bakker zn", ("bedrijf", "bedrijf"), False),
+    "Bakker & Zn.": ("bakker zn", ("bedrijf", "rechtsvorm"), False),
     "Univeristy of Groningen": ("groningen universiteit", ("wo", "universiteit"), False),
     "AmperaPark": ("amperapark", None, False),
     # Too short to lose a legal form: "N.V.T." is not the organisation "t".

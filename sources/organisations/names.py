@@ -68,8 +68,8 @@ LEGAL_FORM_WORDS = frozenset(
     [
         "bv", "nv", "vof", "cv", "ua", "ba", "wa", "gmbh", "ltd", "limited", "inc", "incorporated",
         "plc", "llc", "sa", "ag", "se", "spa", "srl", "as", "aps", "ab", "oy", "kg", "co", "corp",
-        "corporation", "stichting", "foundation", "koninklijke", "royal", "groep", "group",
-        "holding", "holdings", "vereniging", "association", "cooperatie", "cooperative"
+        "corporation", "stichting", "foundation", "koninklijke", "koninklijk", "royal", "groep",
+        "group", "holding", "holdings", "vereniging", "association", "cooperatie", "cooperative"
     ]
 )  # fmt: skip
 # Multi-letter legal forms written with dots fold to single letters ("B.V." -> "b v").
@@ -98,6 +98,20 @@ COUNTRY_WORDS = frozenset(
 )  # fmt: skip
 
 
+# Words that place an organisation abroad: a foreign country, or a foreign legal form. Such a
+# name is not the Dutch organisation of the same name ("TenneT TSO GmbH", "Provincie Limburg
+# (België)", "Arcadis Belgium").
+FOREIGN_WORDS = (COUNTRY_WORDS - {"nl", "eu", "europa", "united", "kingdom", "states"}) | frozenset(
+    ["gmbh", "ag", "sa", "ltd", "limited", "plc", "inc", "llc", "aps", "ab", "oy", "bvba",
+     "spa", "srl", "sarl", "kg", "asa", "belgian", "german", "danish", "british"]
+)  # fmt: skip
+
+
+def is_foreign(name: str) -> bool:
+    """Whether the name says the organisation is seated abroad."""
+    return bool(set(fold(name).split()) & FOREIGN_WORDS)
+
+
 # Words naming the kind of institution or its country: shared by many organisations, so a
 # match needs more than these in common.
 GENERIC_WORDS = frozenset(
@@ -115,7 +129,7 @@ GENERIC_WORDS = frozenset(
 # institutions ("Da Vinci College" is not "Da Vinci Instituut").
 INSTITUTION_WORDS = frozenset(
     ["universiteit", "hogeschool", "college", "roc", "aoc", "instituut", "institute", "academie",
-     "academy", "school", "umc", "opleidingen", "opleidingscentrum"]
+     "academy", "school", "umc"]
 )  # fmt: skip
 
 # A unit inside an organisation, written after its name without punctuation
@@ -169,6 +183,19 @@ def canonical_words(folded: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=200_000)
+def order_key(name: str) -> str:
+    """``match_key`` in the name's own word order: "Energie Samen" is not "Samen Energie"."""
+    folded = fold(name)
+    if not folded:
+        return " ".join(name.lower().split())
+    words = canonical_words(folded)
+    kept = [word for word in words if word not in LEGAL_FORM_WORDS and word not in STOP_WORDS]
+    if all(word in GENERIC_WORDS for word in kept):
+        kept = [word for word in words if word not in STOP_WORDS]
+    return " ".join(kept or words)
+
+
+@lru_cache(maxsize=200_000)
 def match_key(name: str) -> str:
     """The words of a name that identify the organisation, in a canonical form and sorted, so
     that word order does not matter ("Delft University of Technology" = "Technische
@@ -177,16 +204,10 @@ def match_key(name: str) -> str:
     A name made only of legal-form and small words keeps them ("Stichting" stays "stichting"),
     so that no name has an empty key.
     """
-    folded = fold(name)
-    if not folded:  # no Latin letters or digits ("北京大学"): the name itself
-        return " ".join(name.lower().split())
-    words = canonical_words(folded)
-    kept = [word for word in words if word not in LEGAL_FORM_WORDS and word not in STOP_WORDS]
-    if all(word in GENERIC_WORDS for word in kept):
-        # Only generic words left ("Vereniging Hogescholen"): the legal form is what tells
-        # the association from any hogeschool, so it stays.
-        kept = [word for word in words if word not in STOP_WORDS]
-    return " ".join(sorted(kept or words))
+    # Only generic words left ("Vereniging Hogescholen"): the legal form is what tells the
+    # association from any hogeschool, so it stays (order_key). No Latin letters or digits
+    # ("北京大学"): the name itself.
+    return " ".join(sorted(order_key(name).split()))
 
 
 def display_key(name: str) -> str:
@@ -232,6 +253,11 @@ def variants(name: str) -> list[Variant]:
     return [variant for key, variant in unique.items() if key]
 
 
+def is_unit(text: str) -> bool:
+    """Whether a part of a name is a unit of an organisation ("Faculteit Geowetenschappen")."""
+    return bool(_UNIT_WORDS.match(" " + fold(text) + " x"))
+
+
 def words(name: str) -> list[str]:
     """The identifying words of a name (its match key, split)."""
     return match_key(name).split()
@@ -241,6 +267,13 @@ def words(name: str) -> list[str]:
 
 _TYPE_RULES: tuple[tuple[str | None, str, re.Pattern[str]], ...] = (
     # (type, kind, pattern on the canonical words joined by spaces)
+    # A company's legal form written by the organisation itself comes first: "Universiteit
+    # Twente Holding B.V." and "Gemeente Ede Installatie B.V." are companies. The unmistakable
+    # forms anywhere ("X B.V. (Winterswijk)"), the short ones that are also initials only at
+    # the end; "& Zn." (and sons).
+    ("bedrijf", "rechtsvorm", re.compile(
+        r"(^| )(bv|nv|vof|bvba|gmbh|ltd|plc|llc|zn|zonen)( |$)"
+        r"|(^| )(cv|limited|inc|sa|ag|se|aps|ab|oy|corp)$")),
     # An association of universities or schools is no school ("Vereniging Hogescholen").
     ("overig", "vereniging", re.compile(r"^(vereniging|association|tki) ")),
     # A cooperative can be a company too (Avebe, FrieslandCampina): overig, but no guard.
@@ -264,11 +297,7 @@ _TYPE_RULES: tuple[tuple[str | None, str, re.Pattern[str]], ...] = (
         r"^(stichting|foundation) |(^| )(stichting|foundation|fonds|fund|woningcorporatie|"
         r"woonstichting)$")),
     ("bedrijf", "bedrijf", re.compile(
-        # A legal form: the unmistakable ones anywhere ("X B.V. (Winterswijk)"), the short
-        # ones that are also initials only at the end; "& Zn." (and sons).
-        r"(^| )(bv|nv|vof|bvba|gmbh|ltd|plc|llc|zn|zonen)( |$)"
-        r"|(^| )(cv|limited|inc|sa|ag|se|aps|ab|oy|corp)$"
-        r"|(^| )\w*(bedrijf|bedrijven|bureau|fabriek|fabrieken|installatietechniek)( |$)"
+        r"(^| )\w*(bedrijf|bedrijven|bureau|fabriek|fabrieken|installatietechniek)( |$)"
         r"|(^| )(groep|group|holding|holdings)$")),
 )  # fmt: skip
 

@@ -131,6 +131,8 @@ class PlaceIndex:
         before = tokens[index - 1] if index > 0 else None
         if length == 1 and (tokens[index] in COMMON_WORD_PLACES or before in SURNAME_PREFIXES):
             return True
+        if before in ("nieuw", "new"):  # Nieuw-Zeeland, New Holland: not the province
+            return True
         if before == "van":
             institution = tokens[index - 2] if index > 1 else None
             return institution not in GENERIC_WORDS

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sources.organisations.names import GENERIC_WORDS, display_key, match_key
+from sources.organisations.names import GENERIC_WORDS, display_key, match_key, order_key
 from sources.organisations.places import PlaceIndex
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
@@ -155,6 +155,7 @@ class Reference:
 
     def _index(self) -> None:
         keys: dict[str, set[str]] = {}
+        ordered: dict[str, set[str]] = {}
         self.generic: list[str] = []
         for entry in self.entries.values():
             for name, kind in entry.names:
@@ -166,9 +167,16 @@ class Reference:
                     self.generic.append(name)
                     continue
                 keys.setdefault(key, set()).add(entry.key)
+                ordered.setdefault(order_key(name), set()).add(entry.key)
         # A name two organisations share (an abbreviation, a short form) identifies neither.
         self.by_match_key = {
             key: next(iter(found)) for key, found in keys.items() if len(found) == 1
+        }
+        # The same in the names' own word order: a name as written is trusted in its order.
+        self.by_order_key = {
+            key: next(iter(found))
+            for key, found in ordered.items()
+            if len(found) == 1 and match_key(key) in self.by_match_key
         }
         self.ambiguous = {key: sorted(found) for key, found in keys.items() if len(found) > 1}
         self.by_ror: dict[str, str] = {}

@@ -37,7 +37,10 @@ from sources.organisations.names import (
     INSTITUTION_WORDS,
     display_key,
     fold,
+    is_foreign,
+    is_unit,
     match_key,
+    order_key,
     type_from_name,
     variants,
 )
@@ -64,6 +67,15 @@ EXCLUSIVE_KINDS = frozenset({"gemeente", "provincie", "waterschap", "ministerie"
                              "hogeschool", "mbo_instelling", "umc", "zorg"})  # fmt: skip
 _SAME_KIND = {("zorg", "umc"), ("umc", "zorg")}
 FOUNDATION_KINDS = frozenset({"stichting", "vereniging"})
+# A company's legal form (kind "rechtsvorm") is never a school's, a public body's or a research
+# institute's ("Universiteit Utrecht Holding B.V.", "HAN B.V."), nor a foundation's,
+# association's or cooperative's ("Coöperatie Zon op Dak U.A." and "Zon op Dak B.V." are two).
+NOT_A_COMPANY_TYPES = frozenset({"wo", "hbo", "mbo", "overheid", "kennisinstelling"})
+NOT_A_COMPANY_KINDS = FOUNDATION_KINDS | {"cooperatie"}
+# Words around which English and Dutch put the same name in another order ("Delft University
+# of Technology" = "Technische Universiteit Delft"): only then does word order not matter.
+REORDER_WORDS = INSTITUTION_WORDS | {"technische", "gemeente", "provincie", "waterschap",
+                                     "ministerie", "hoogheemraadschap"}  # fmt: skip
 PUBLIC_BODY_KINDS = frozenset({"gemeente", "provincie", "waterschap", "ministerie"})
 
 
@@ -130,6 +142,10 @@ class _Candidate:
     kind: str | None
     # Institution words of the organisation's own name ("college" for the alias "Da Vinci").
     institutions: frozenset[str] = frozenset()
+    order_key: str = ""
+    dutch: bool = False  # a reference organisation seated in the Netherlands
+    in_reference: bool = False
+    foreign: bool = False  # a name that says it is seated abroad
 
     @property
     def all_words(self) -> frozenset[str]:
@@ -196,8 +212,11 @@ class Resolver:
                 candidate.institutions = own | (
                     set(candidate.match_key.split()) & INSTITUTION_WORDS
                 )
+                candidate.dutch = entry.province is not None
+                candidate.in_reference = True
                 self._reference_candidates.append(candidate)
         self._exact = dict(reference.by_match_key)
+        self._ordered = dict(reference.by_order_key)
         # The places named in each exact name: a reading without its place may only match a
         # name of the same place or of none ("TNO Groningen" is TNO; "Rijksuniversiteit
         # Leiden" is not "Rijksuniversiteit Groningen" without "Groningen").
@@ -221,7 +240,8 @@ class Resolver:
 
     def _candidate(self, key: str, name: str, organisation_type: str | None, kind: str | None):
         identifying, places = self._identifying(name)
-        return _Candidate(key, name, match_key(name), identifying, places, organisation_type, kind)
+        return _Candidate(key, name, match_key(name), identifying, places, organisation_type, kind,
+                          order_key=order_key(name))  # fmt: skip
 
     def _without_place(self, text: str) -> str | None:
         """The name without a place at its start or end ("TNO Delft" -> "TNO"), if what is
@@ -271,9 +291,28 @@ class Resolver:
     # --- guards --------------------------------------------------------------------------
 
     @staticmethod
-    def _types_agree(proven: tuple[str | None, str] | None, organisation_type, kind) -> bool:
+    def _legal_forms_agree(proven, organisation_type, kind) -> bool:
+        """Whether the legal form a name proves fits the other side: a company's (B.V., N.V.)
+        is no school's, public body's, institute's, foundation's or cooperative's, and a
+        foundation or association is never a company ("Philips Foundation", "Stichting
+        Eneco")."""
         if proven is None:
             return True
+        _proven_type, proven_kind = proven
+        if proven_kind == "rechtsvorm":
+            return organisation_type not in NOT_A_COMPANY_TYPES and kind not in NOT_A_COMPANY_KINDS
+        if proven_kind in NOT_A_COMPANY_KINDS and kind == "rechtsvorm":
+            return False
+        return not (proven_kind in FOUNDATION_KINDS and organisation_type == "bedrijf")
+
+    @classmethod
+    def _types_agree(cls, proven, organisation_type, kind) -> bool:
+        """Whether what a name proves (type, kind) fits an organisation of ``organisation_type``
+        and ``kind`` (a reference category, or the kind another name proves)."""
+        if proven is None:
+            return True
+        if not cls._legal_forms_agree(proven, organisation_type, kind):
+            return False
         proven_type, proven_kind = proven
         if kind in EXCLUSIVE_KINDS and proven_kind in EXCLUSIVE_KINDS and proven_kind != kind:
             return (proven_kind, kind) in _SAME_KIND
@@ -284,12 +323,8 @@ class Resolver:
                 or proven_kind == kind
                 or ((proven_kind, kind) in _SAME_KIND)
             )
-        # A company's legal form (B.V., N.V.) is carried by organisations of other types too
-        # (Havenbedrijf Rotterdam N.V., Brainport Development N.V.), and so is a foundation's
-        # (Stichting Deltares); but a foundation or association is never a company: "Philips
-        # Foundation" and "Stichting Eneco" are not the companies.
-        if proven_kind in FOUNDATION_KINDS:
-            return organisation_type != "bedrijf"
+        # A company's legal form is carried by organisations of other types too (Brainport
+        # Development N.V. is overig), and so is a foundation's (Stichting Deltares).
         return proven_type in ("bedrijf", "overig")
 
     @staticmethod
@@ -307,10 +342,15 @@ class Resolver:
     ) -> str | None:
         """Why a name (proving ``proven``, read as ``query``) may not be merged with the
         candidate, or None."""
+        if candidate.dutch and query.foreign:
+            return "the name places it abroad"
         if candidate.kind in PUBLIC_BODY_KINDS and (proven is None or proven[1] != candidate.kind):
             # Only a name that says Gemeente (Provincie, ...) is a municipality's: "Amsterdam",
             # "HAN" or "Rijnland" alone are not.
             return f"not named as a {candidate.kind}"
+        theirs_proven = (candidate.organisation_type, candidate.kind) if candidate.kind else None
+        if not candidate.in_reference and not self._known_kinds_agree(proven, theirs_proven):
+            return "a foundation or association, and a name without it"
         if not self._types_agree(proven, candidate.organisation_type, candidate.kind):
             return f"kind: the name says {proven[1]}, {candidate.name} is " + str(
                 candidate.kind or candidate.organisation_type
@@ -321,6 +361,21 @@ class Resolver:
         theirs_kind = candidate.institutions or set(candidate.match_key.split()) & INSTITUTION_WORDS
         if ours_kind and theirs_kind and not ours_kind & theirs_kind:
             return "institutions differ: " + ", ".join(sorted(ours_kind ^ theirs_kind))
+        reorderable = set((query.order_key + " " + candidate.order_key).split()) & REORDER_WORDS
+        ours_order = [w for w in query.order_key.split() if w in query.identifying]
+        theirs_order = [w for w in candidate.order_key.split() if w in candidate.identifying]
+        if (
+            not reorderable
+            and set(ours_order) == set(theirs_order) != set()
+            and (ours_order != theirs_order)
+        ):
+            return "word order differs"  # "Samen Energie" is not "Energie Samen"
+        if len(candidate.identifying) == 1 and not query.identifying & candidate.identifying:
+            (word,) = candidate.identifying
+            if len(word) < 8:  # "Arcadia" is not "Arcadis", "Swecon" not "Sweco"
+                return f"a short name differs: {word}"
+        if candidate.kind in PUBLIC_BODY_KINDS:  # "Binnenlandse" is not "Buitenlandse" Zaken
+            word_score = max(word_score, FIT_SCORE)
         theirs, ours = candidate.all_words, query.all_words
         # The candidate's own words first: "words not in the candidate" then means the name is
         # the candidate plus more ("Kiwa Technology"), a unit or subsidiary to review.
@@ -348,7 +403,11 @@ class Resolver:
     # --- matching ------------------------------------------------------------------------
 
     def _fuzzy(
-        self, name: str, pool: _Pool, word_score: float = WORD_SCORE
+        self,
+        name: str,
+        pool: _Pool,
+        word_score: float = WORD_SCORE,
+        address: frozenset[str] = frozenset(),
     ) -> tuple[_Candidate | None, float, _Candidate | None, float, str | None]:
         """(accepted candidate, score, best other candidate, its score, evidence).
         ``word_score``: how alike two identifying words must be to count as one."""
@@ -358,11 +417,12 @@ class Resolver:
         proven = type_from_name(name)
         # The places of the whole name hold for every reading: "Port of Rotterdam" read
         # without its place is still in Rotterdam.
-        places = self._identifying(name)[1]
+        places = self._identifying(name)[1] | address
         for text, _how in self._readings(name):
             reading = self._candidate("", text, None, None)
             query = _Candidate("", text, reading.match_key, reading.identifying,
-                               reading.places | places, None, None)  # fmt: skip
+                               reading.places | places, None, None,
+                               order_key=reading.order_key, foreign=is_foreign(name))  # fmt: skip
             # Blocking on the rarest word of the name (identifying or place): a merge needs
             # every identifying word covered, so a candidate shares it (or a typo of it);
             # common words ("Energie", "Techniek") would pull in half the pool. A word no
@@ -460,7 +520,7 @@ class Resolver:
                 # its place ("X, Utrecht" and "Y, Utrecht", "A (NL)" and "B (NL)" are two).
                 for text, how in self._readings(mention.name):
                     if how in ("as_written", "without_brackets"):
-                        known.exact.setdefault(match_key(text), key)
+                        known.exact.setdefault(order_key(text), key)
                 if mention.ror_id:
                     known.by_ror.setdefault(mention.ror_id, key)
             elif resolution.organisation_key not in organisations:
@@ -471,10 +531,7 @@ class Resolver:
             organisation = organisations[resolution.organisation_key]
             organisation.spellings.append(mention.name)
             if organisation.entry is None:  # the places its spellings name, for step 4
-                places = (
-                    known.places.get(organisation.key, frozenset())
-                    | (self._identifying(mention.name)[1])
-                )
+                places = known.places.get(organisation.key, frozenset()) | self._places_of(mention)
                 known.places[organisation.key] = places
                 known.candidates[organisation.key].places = places
             if organisation.entry is None and mention.ror_id and not organisation.ror_id:
@@ -495,37 +552,43 @@ class Resolver:
 
     def _exact_reference(self, name: str) -> tuple[Entry, str, str | None] | None:
         """(reference entry, reading, why to check it) when a reading of the name is a
-        reference name. A name without its place ("Hanzehogeschool") and a cell whose parts
-        name two organisations ("Universiteit Utrecht / UMC Utrecht") are merged, with a
-        reason to check them."""
+        reference name. A reading in the reference name's own word order is trusted; in
+        another order only around institution words ("Delft University of Technology"). Merged
+        but to be checked: a name without its place ("Hanzehogeschool"), a cell whose parts
+        name two organisations ("Universiteit Utrecht / UMC Utrecht"), and a reading that
+        leaves another organisation's words out ("Delft Hyperloop (TU Delft)")."""
         proven = type_from_name(name)
         places = self._identifying(name)[1]
-        found: list[tuple[Entry, str, bool]] = []
+        foreign = is_foreign(name)
+        found: list[tuple[Entry, str, bool, str]] = []
         parts: dict[str, str] = {}
         for text, how in self._readings(name):
             key = match_key(text)
-            derived = key not in self._exact
-            entry_key = self._exact.get(key) or self._derived.get(key)
+            ordered = self._ordered.get(order_key(text))
+            reordered = self._exact.get(key) if set(key.split()) & REORDER_WORDS else None
+            entry_key = ordered or reordered or self._derived.get(key)
             if not entry_key:
                 continue
             entry = self.reference.entries[entry_key]
+            derived = not (ordered or reordered)
+            if foreign and entry.province:
+                continue  # "TenneT TSO GmbH", "Provincie Limburg (België)" are not Dutch
             if how == "part" and not derived:
                 parts[entry.key] = entry.name
-            if how == "as_written" and not derived:
-                # A reviewed name or alias as written; only a foundation named after a company
-                # is not the company ("Philips Foundation", "Stichting Eneco").
-                if not (proven and proven[1] in FOUNDATION_KINDS
-                        and entry.organisation_type == "bedrijf"):  # fmt: skip
-                    found.append((entry, how, derived))
+            if how == "as_written" and ordered:
+                # A reviewed name or alias as written: only its legal form can tell it apart
+                # ("Philips Foundation", "Universiteit Utrecht Holding B.V.").
+                if self._legal_forms_agree(proven, entry.organisation_type, entry.category):
+                    found.append((entry, how, derived, text))
                 continue
             theirs = self._exact_places.get(key, frozenset())
             if places and theirs and places != theirs:
                 continue
             if self._types_agree(proven, entry.organisation_type, entry.category):
-                found.append((entry, how, derived))
+                found.append((entry, how, derived, text))
         if not found:
             return None
-        entry, how, derived = found[0]
+        entry, how, derived, _text = found[0]
         if len(parts) > 1:
             return (
                 entry,
@@ -534,7 +597,43 @@ class Resolver:
             )
         if derived:
             return entry, how, f"matched {entry.name} without its place"
+        if how in ("part", "in_brackets") and (rest := self._rest(name, how, entry)):
+            return entry, how, f"the name holds more than {entry.name}: {rest}"
         return entry, how, None
+
+    def _rest(self, name: str, how: str, entry: Entry) -> str:
+        """Identifying words of a name that the organisation's names do not hold, outside the
+        reading that matched and leaving out units ("Faculteit ..."): another organisation
+        in the cell, as in "Bouwbedrijf Van Wijnen, Gemeente Zwolle"."""
+        own: set[str] = set()
+        for other, _kind in entry.names:
+            own |= self._identifying(other)[0]
+        rest: set[str] = set()
+        for variant in variants(name):
+            if (how == "in_brackets" and variant.how == "without_brackets") or (
+                how == "part" and variant.how == "part" and not is_unit(variant.text)
+            ):
+                rest |= self._identifying(variant.text)[0] - own
+        return " ".join(sorted(rest))
+
+    def _known_kinds_agree(self, proven, theirs) -> bool:
+        """Two names of organisations outside the reference: their kinds agree, and a
+        foundation or association is not the organisation named without it ("Rabobank
+        Foundation" is not "Rabobank"; "Groen Licht B.V." is "Groen Licht")."""
+        ours_kind = proven[1] if proven else None
+        theirs_kind = theirs[1] if theirs else None
+        if (ours_kind in FOUNDATION_KINDS) != (theirs_kind in FOUNDATION_KINDS):
+            return False
+        return theirs is None or self._types_agree(proven, *theirs)
+
+    def _places_of(self, mention: Mention) -> frozenset[str]:
+        """The places a mention names: in its name, and the register's municipality cell (two
+        "Jansen Installatie B.V." in Delft and in Groningen are two companies)."""
+        places = self._identifying(mention.name)[1]
+        address = self.places.lookup(mention.municipality)
+        if address:
+            places = places | {address.municipality or address.province}
+        return places
 
     def reference_match(self, name: str) -> str | None:
         """The reference organisation a name is by its exact names only (step 1), or None."""
@@ -566,9 +665,9 @@ class Resolver:
                 accepted.key, entry.name, score, "identifying words and type agree", True,
             )  # fmt: skip
         # 4. an organisation already found in this run, in the same place or with none
-        places = self._identifying(name)[1]
+        places = self._places_of(mention)
         for text, how in self._readings(name):
-            key = known.exact.get(match_key(text))
+            key = known.exact.get(order_key(text))
             if not key or how == "in_brackets":
                 continue
             theirs = known.places.get(key, frozenset())
@@ -576,8 +675,7 @@ class Resolver:
                 continue
             if how != "as_written" and not set(match_key(text).split()) - GENERIC_WORDS:
                 continue  # a part made of generic words only ("Faculteit Techniek")
-            theirs_proven = known.proven.get(key)
-            if theirs_proven and not self._types_agree(proven, *theirs_proven):
+            if not self._known_kinds_agree(proven, known.proven.get(key)):
                 continue  # "Stichting Groen Licht" is not "Groen Licht B.V."
             return Resolution(name, key, "known_name", how, 100.0, known.names[key],
                               uncertain=how != "as_written")  # fmt: skip
@@ -586,7 +684,7 @@ class Resolver:
             return Resolution(name, key, "ror_id", "ror_id", None, known.names[key])
         if known.pool.candidates:
             found, known_score, known_other, known_other_score, known_evidence = self._fuzzy(
-                name, known.pool, KNOWN_WORD_SCORE
+                name, known.pool, KNOWN_WORD_SCORE, places
             )
             if found:
                 return Resolution(
