@@ -215,7 +215,7 @@ def display_key(name: str) -> str:
     with dashes ("Yara Sluiskil B.V." -> "yara-sluiskil")."""
     folded = fold(name)
     if not folded:  # no Latin letters or digits: keep the name itself
-        return "-".join(name.strip().lower().split())
+        return "-".join(name.strip().lower().split()) or "unnamed"
     words = _DOTTED_LEGAL_FORMS.sub(lambda m: " " + m.group(1).replace(" ", ""), folded).split()
     kept = [word for word in words if word not in LEGAL_FORM_WORDS] or words
     return "-".join(kept)
@@ -256,11 +256,6 @@ def variants(name: str) -> list[Variant]:
 def is_unit(text: str) -> bool:
     """Whether a part of a name is a unit of an organisation ("Faculteit Geowetenschappen")."""
     return bool(_UNIT_WORDS.match(" " + fold(text) + " x"))
-
-
-def words(name: str) -> list[str]:
-    """The identifying words of a name (its match key, split)."""
-    return match_key(name).split()
 
 
 # --- what a name proves about the organisation's type -------------------------------------
