@@ -1,12 +1,16 @@
-"""`lc-monitor` command line: run the full refresh, print what the warehouse holds.
+"""`lc-monitor` command line: run the full refresh, print what the warehouse holds, check the
+configuration.
 
-``lc-monitor run`` executes the ``refresh_all`` job in this process against the Dagster
-instance in $DAGSTER_HOME (so the run shows in the UI's history), then prints the summary.
+``lc-monitor run`` checks the configuration, then executes the ``refresh_all`` job in this
+process against the project's Dagster instance ($DAGSTER_HOME, by default the checkout's
+``.dagster_home`` as the Makefile sets it), so the run shows in the UI's history, then prints
+the summary. ``lc-monitor check-config`` checks every ``LCM_*`` value without running anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import TextIO
@@ -15,7 +19,13 @@ import duckdb
 
 from orchestration.quality.run_summary import CheckVerdict, check_lines, quarantine_lines
 from orchestration.quality.suites import load_suites, suites_by_source
-from orchestration.settings import EXPECTATIONS_DIR, load_settings
+from orchestration.settings import (
+    EXPECTATIONS_DIR,
+    REPO_ROOT,
+    ConfigError,
+    check_environment,
+    load_settings,
+)
 
 
 def mart_row_counts(database: str) -> list[tuple[str, int]]:
@@ -49,7 +59,50 @@ def summary() -> int:
     return 0
 
 
+def check_config(file: TextIO = sys.stdout) -> int:
+    """Print every problem with the ``LCM_*`` configuration; 1 when a value is unusable."""
+    check = check_environment()
+    for warning in check.warnings:
+        print(f"warning: {warning}", file=file)
+    for error in check.errors:
+        print(f"error: {error}", file=file)
+    if check.errors:
+        return 1
+    settings = load_settings()
+    print(
+        f"configuration OK: source mode {settings.source_mode}, warehouse "
+        f"{settings.warehouse_path}, serving file {settings.serving_path}",
+        file=file,
+    )
+    return 0
+
+
+def project_instance_home() -> str:
+    """$DAGSTER_HOME, or the checkout's .dagster_home with the project's dagster.yaml (what
+    the Makefile sets up), so a run without the Makefile uses the same instance and queue."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        return home
+    folder = REPO_ROOT / ".dagster_home"
+    folder.mkdir(exist_ok=True)
+    config = folder / "dagster.yaml"
+    if not config.exists():
+        config.symlink_to(REPO_ROOT / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(folder)
+    return str(folder)
+
+
 def run() -> int:
+    # A bad setting fails here, at once, before any run exists (never retried, never queued).
+    check = check_environment()
+    for warning in check.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if check.errors:
+        for error in check.errors:
+            print(f"error: {error}", file=sys.stderr)
+        print("Nothing was run: fix the configuration (lc-monitor check-config).", file=sys.stderr)
+        return 2
+    project_instance_home()
     import dagster as dg
 
     from orchestration.definitions import defs
@@ -125,8 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="materialize every asset, then print the summary")
     sub.add_parser("summary", help="print the warehouse path and mart row counts")
+    sub.add_parser("check-config", help="check every LCM_* setting without running anything")
     args = parser.parse_args(argv)
-    return run() if args.command == "run" else summary()
+    try:
+        if args.command == "check-config":
+            return check_config()
+        return run() if args.command == "run" else summary()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Entry point of the code location: everything under orchestration/defs/ is loaded from there."""
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.jobs import SOURCE_GROUPS
+from orchestration.settings import require_valid_environment
 
 # The nightly refresh runs at 02:00: a source not refreshed for 26 hours missed a night (WARN
 # in the UI), for 50 hours two nights (failing freshness). Marts follow the same rhythm.
@@ -16,6 +18,11 @@ NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    # Configuration is checked before anything runs: a bad LCM_* value stops the code location
+    # from loading (the UI and `lc-monitor run` show which variable and what it allows), so no
+    # run starts, waits in the queue or retries on it. Unknown LCM_* names are warned.
+    for warning in require_valid_environment():
+        logging.getLogger("lc_monitor").warning(warning)
     loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
     # map_resolved_asset_specs is marked preview in Dagster 1.13; constraints.txt pins the
     # exact version, so an upgrade that changes it shows in the definitions tests.

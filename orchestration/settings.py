@@ -6,11 +6,14 @@ environment themselves: they receive the values resolved here, so they stay test
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sources.http import HttpPolicy
 from sources.nwopen import LIVE_URL as NWOPEN_LIVE_URL
@@ -143,6 +146,117 @@ def load_settings() -> Settings:
         },
         http=http,
     )
+
+
+# --- checking the configuration before anything runs -------------------------------------
+
+
+def _is_number(minimum: float, whole: bool = False) -> Callable[[str], str | None]:
+    def check(raw: str) -> str | None:
+        try:
+            value = int(raw) if whole else float(raw)
+        except ValueError:
+            return "not a whole number" if whole else "not a number"
+        return None if value >= minimum else f"below {minimum:g}"
+
+    return check
+
+
+def _is_choice(*choices: str) -> Callable[[str], str | None]:
+    return lambda raw: None if raw.strip().lower() in choices else "not one of the choices"
+
+
+def _is_location(raw: str) -> str | None:
+    """An http(s) URL with a host, or a file or folder path."""
+    if raw.startswith(("http://", "https://")):
+        return None if urlparse(raw).netloc else "a URL without a host"
+    if "://" in raw:
+        return "only http:// and https:// URLs are read"
+    return None
+
+
+def _exists(raw: str) -> str | None:
+    """A path that does not exist now is a warning, not an error: a share may be mounted by
+    the time the run reads it, and then only that source's asset fails, naming the path."""
+    if raw.startswith(("http://", "https://")) or Path(raw).expanduser().exists():
+        return None
+    return "no such file or folder now; that source's asset will fail if it is still missing"
+
+
+def _is_path(raw: str) -> str | None:
+    return None if raw.strip() else "empty"
+
+
+def _is_executable(raw: str) -> str | None:
+    return None if os.access(Path(raw).expanduser(), os.X_OK) else "not an executable file"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    allowed: str  # the values allowed, in words (printed with an error)
+    check: Callable[[str], str | None]  # the problem with a value, or None
+    advise: Callable[[str], str | None] | None = None  # a warning about a usable value
+
+
+VARIABLES: dict[str, Variable] = {
+    v.name: v
+    for v in (
+        Variable("LCM_SOURCE_MODE", "sample or live", _is_choice(*SOURCE_MODES)),
+        Variable("LCM_NWOPEN_URL", "an http(s) URL or a folder", _is_location, _exists),
+        Variable("LCM_TSE_URL", "an http(s) URL or a folder", _is_location, _exists),
+        Variable("LCM_MOOI_REGISTER", "an http(s) URL, an .xlsx file or a csv folder",
+                 _is_location, _exists),
+        Variable("LCM_GVNL_REGISTER", "an http(s) URL, an .xlsx file or a csv folder",
+                 _is_location, _exists),
+        Variable("LCM_DATA_DIR", "a folder path", _is_path),
+        Variable("LCM_WAREHOUSE", "a file path", _is_path),
+        Variable("LCM_SERVING_PATH", "a file path", _is_path),
+        Variable("LCM_EXPORTS_DIR", "a folder path", _is_path),
+        Variable("LCM_HTTP_TIMEOUT", "seconds, a number above 0", _is_number(0.001)),
+        Variable("LCM_HTTP_MAX_RETRIES", "a whole number, 0 or more", _is_number(0, True)),
+        Variable("LCM_HTTP_MIN_INTERVAL", "seconds, a number, 0 or more", _is_number(0)),
+        Variable("LCM_HTTP_BACKOFF", "seconds, a number, 0 or more", _is_number(0)),
+        Variable("LCM_SOURCE_RETRIES", "a whole number, 0 or more", _is_number(0, True)),
+        Variable("LCM_SOURCE_RETRY_DELAY", "seconds, a number, 0 or more", _is_number(0)),
+        Variable("LCM_CONTACT", "a contact URL or e-mail address", _is_path),
+        # Used by the test suite only: the Python of the DuckDB 1.4 venv (Makefile).
+        Variable("LCM_DUCKDB1_PYTHON", "an executable Python", _is_executable),
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConfigCheck:
+    errors: list[str]
+    warnings: list[str]
+
+
+def check_environment(environ: Mapping[str, str] | None = None) -> ConfigCheck:
+    """Every ``LCM_*`` value checked: an error names the variable, its value and the values
+    allowed; an unknown ``LCM_*`` name is a warning with the closest known name."""
+    environ = os.environ if environ is None else environ
+    errors, warnings = [], []
+    for name in sorted(key for key in environ if key.startswith("LCM_")):
+        raw = environ[name]
+        variable = VARIABLES.get(name)
+        if variable is None:
+            close = difflib.get_close_matches(name, VARIABLES, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            warnings.append(f"{name} is not a setting of LC Monitor{hint}")
+        elif raw != "" and (problem := variable.check(raw)):
+            errors.append(f"{name}={raw!r}: {problem}; allowed: {variable.allowed}")
+        elif raw != "" and variable.advise and (advice := variable.advise(raw)):
+            warnings.append(f"{name}={raw!r}: {advice}")
+    return ConfigCheck(errors, warnings)
+
+
+def require_valid_environment(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Raise ConfigError naming every bad ``LCM_*`` value; return the warnings."""
+    check = check_environment(environ)
+    if check.errors:
+        raise ConfigError("configuration: " + "; ".join(check.errors))
+    return check.warnings
 
 
 def dbt_executable() -> str:

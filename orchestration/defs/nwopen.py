@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import dagster as dg
 
 from orchestration.ingest import RawTable, land, load, materializations, snapshot_metadata
-from orchestration.metadata import source_failure
+from orchestration.metadata import source_failure, step_settings
 from orchestration.retries import source_retry_policy
-from orchestration.settings import CALLS_SEED, load_settings
+from orchestration.settings import CALLS_SEED
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import nwopen
 from sources.calls import CallCatalogue
@@ -49,7 +49,7 @@ GROUP = "nwopen"
 def nwopen_raw(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    settings = load_settings()
+    settings = step_settings()
     location = settings.nwopen_location
     context.log.info(f"NWOpen: reading {location}")
     try:

@@ -7,8 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.dbt_project import dbt_manifest
+from orchestration.metadata import step_settings
 from orchestration.publish import SERVING_STORAGE_VERSION, publish
-from orchestration.settings import load_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 
@@ -34,7 +34,7 @@ def mart_keys() -> list[dg.AssetKey]:
     ),
 )
 def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    settings = load_settings()
+    settings = step_settings()
     result = publish(Path(warehouse.database()), settings.serving_path, settings.exports_dir)
     return dg.MaterializeResult(
         metadata={

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import dagster as dg
 
 from orchestration.ingest import RawTable, land, load, materializations, snapshot_metadata
-from orchestration.metadata import source_failure
+from orchestration.metadata import source_failure, step_settings
 from orchestration.retries import source_retry_policy
-from orchestration.settings import CALLS_SEED, Settings, load_settings
+from orchestration.settings import CALLS_SEED, Settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import registers
 from sources.calls import CallCatalogue
@@ -70,7 +70,7 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
     def _register_raw(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult]:
-        settings = load_settings()
+        settings = step_settings()
         location = register.location(settings)
         if location is None:
             # Registers come from programme offices: there is no public URL to fall back on,

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import dagster as dg
 
 from orchestration.ingest import RawTable, land, load, materializations, snapshot_metadata
-from orchestration.metadata import source_failure
+from orchestration.metadata import source_failure, step_settings
 from orchestration.retries import source_retry_policy
-from orchestration.settings import CALLS_SEED, load_settings
+from orchestration.settings import CALLS_SEED
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import tse
 from sources.calls import CallCatalogue
@@ -45,7 +45,7 @@ SOURCE_DIR = "tse"
 def tse_raw(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    settings = load_settings()
+    settings = step_settings()
     location = settings.tse_location
     source_dir = settings.raw_dir / SOURCE_DIR
     try:
