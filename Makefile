@@ -73,10 +73,11 @@ summary: install
 	$(BIN)/lc-monitor summary
 
 # dbt's documentation site (models, columns, tests, lineage) with the warehouse's catalog:
-# needs a warehouse built by `make run`. Open the printed index.html in a browser.
+# needs a warehouse built by `make run`. The printed static_index.html holds the manifest and
+# catalog itself, so it opens from disk (index.html needs a web server to load them).
 docs: install $(MANIFEST)
-	cd $(DBT_DIR) && $(CURDIR)/$(BIN)/dbt docs generate --quiet --profiles-dir .
-	@echo "dbt docs: $(CURDIR)/$(DBT_DIR)/target/index.html"
+	cd $(DBT_DIR) && $(CURDIR)/$(BIN)/dbt docs generate --static --quiet --profiles-dir .
+	@echo "dbt docs (one file, opens from disk): $(CURDIR)/$(DBT_DIR)/target/static_index.html"
 
 dev: install $(MANIFEST)
 	$(BIN)/dagster dev -h $(HOST) -p $(PORT) -m orchestration.definitions
