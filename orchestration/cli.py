@@ -86,7 +86,7 @@ def project_instance_home() -> str:
     folder = REPO_ROOT / ".dagster_home"
     folder.mkdir(exist_ok=True)
     config = folder / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() and not config.is_symlink():
         config.symlink_to(REPO_ROOT / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(folder)
     return str(folder)

@@ -107,3 +107,14 @@ def test_a_configuration_error_in_a_step_is_not_retried(monkeypatch):
         step_settings()
     assert failure.value.allow_retries is False
     assert "LCM_HTTP_TIMEOUT='soon'" in str(failure.value.description)
+
+
+def test_the_cli_finds_the_project_instance_without_the_makefile(monkeypatch):
+    from orchestration.cli import project_instance_home
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    home = Path(project_instance_home())
+    assert home == REPO_ROOT / ".dagster_home" and os.environ["DAGSTER_HOME"] == str(home)
+    assert (home / "dagster.yaml").resolve() == (REPO_ROOT / "dagster.yaml").resolve()
+    monkeypatch.setenv("DAGSTER_HOME", "/srv/lc-monitor/dagster")
+    assert project_instance_home() == "/srv/lc-monitor/dagster"
