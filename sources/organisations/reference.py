@@ -112,22 +112,11 @@ class Reference:
         for row in municipalities:
             municipality = _text(row["municipality"])
             names = [(f"Gemeente {municipality}", "official")]
-            bare = municipality.split(" (")[0]
-            if bare != municipality:  # Bergen (NH.): "Gemeente Bergen" is ambiguous
+            if " (" in municipality:  # Bergen (NH.): "Gemeente Bergen" is ambiguous
                 names.append((f"Gemeente {municipality.replace('.', '')}", "spelling"))
-            self._add(
-                Entry(
-                    key=display_key(f"Gemeente {municipality}"),
-                    name=f"Gemeente {municipality}",
-                    organisation_type="overheid",
-                    category="gemeente",
-                    place=municipality,
-                    municipality=municipality,
-                    province=self.places.province_of[municipality],
-                    ror_id=None,
-                    names=names,
-                )
-            )
+            province = self.places.province_of[municipality]
+            self._add_public_body("gemeente", municipality, municipality, municipality,
+                                  province, names)  # fmt: skip
         for row in places:
             location = self.places.lookup(_text(row["place"]))
             if location and location.municipality:
@@ -139,19 +128,33 @@ class Reference:
             for other in (_text(row.get("other_names")) or "").split("|"):
                 if other.strip():
                     names.append((f"Provincie {other.strip()}", "other_name"))
-            self._add(
-                Entry(
-                    key=display_key(f"Provincie {province}"),
-                    name=f"Provincie {province}",
-                    organisation_type="overheid",
-                    category="provincie",
-                    place=_text(row.get("capital")),
-                    municipality=None,
-                    province=province,
-                    ror_id=None,
-                    names=names,
-                )
+            self._add_public_body("provincie", province, _text(row.get("capital")), None,
+                                  province, names)  # fmt: skip
+
+    def _add_public_body(
+        self,
+        category: str,
+        what: str,
+        place: str | None,
+        municipality: str | None,
+        province: str,
+        names: list[tuple[str, str]],
+    ) -> None:
+        """A "Gemeente X" or "Provincie X" as a reference organisation of type overheid."""
+        name = f"{category.capitalize()} {what}"
+        self._add(
+            Entry(
+                key=display_key(name),
+                name=name,
+                organisation_type="overheid",
+                category=category,
+                place=place,
+                municipality=municipality,
+                province=province,
+                ror_id=None,
+                names=names,
             )
+        )
 
     def _index(self) -> None:
         keys: dict[str, set[str]] = {}

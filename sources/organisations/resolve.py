@@ -183,7 +183,6 @@ class _Known:
     pool: _Pool = field(default_factory=_Pool)
     exact: dict[str, str] = field(default_factory=dict)  # match key -> organisation key
     by_ror: dict[str, str] = field(default_factory=dict)
-    places: dict[str, frozenset[str]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     proven: dict[str, tuple[str | None, str] | None] = field(default_factory=dict)
     candidates: dict[str, _Candidate] = field(default_factory=dict)
@@ -531,9 +530,8 @@ class Resolver:
             organisation = organisations[resolution.organisation_key]
             organisation.spellings.append(mention.name)
             if organisation.entry is None:  # the places its spellings name, for step 4
-                places = known.places.get(organisation.key, frozenset()) | self._places_of(mention)
-                known.places[organisation.key] = places
-                known.candidates[organisation.key].places = places
+                candidate = known.candidates[organisation.key]
+                candidate.places = candidate.places | self._places_of(mention)
             if organisation.entry is None and mention.ror_id and not organisation.ror_id:
                 organisation.ror_id = mention.ror_id
             resolutions.append(resolution)
@@ -670,7 +668,7 @@ class Resolver:
             key = known.exact.get(order_key(text))
             if not key or how == "in_brackets":
                 continue
-            theirs = known.places.get(key, frozenset())
+            theirs = known.candidates[key].places
             if places and theirs and places != theirs:
                 continue
             if how != "as_written" and not set(match_key(text).split()) - GENERIC_WORDS:
