@@ -1,12 +1,14 @@
 """Entry point of the code location: everything under orchestration/defs/ is loaded from there."""
 
 import logging
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.jobs import SOURCE_GROUPS
+from orchestration.run_executor import warehouse_run_executor
 from orchestration.settings import require_valid_environment
 
 # The nightly refresh runs at 02:00: a source not refreshed for 26 hours missed a night (WARN
@@ -26,7 +28,11 @@ def defs() -> dg.Definitions:
     loaded = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
     # map_resolved_asset_specs is marked preview in Dagster 1.13; constraints.txt pins the
     # exact version, so an upgrade that changes it shows in the definitions tests.
-    return loaded.map_resolved_asset_specs(
-        func=lambda spec: dg.apply_freshness_policy(spec, NIGHTLY_FRESHNESS),
-        selection=dg.AssetSelection.groups(*SOURCE_GROUPS, "marts"),
-    )
+    with warnings.catch_warnings():  # said once here, not on every load of the location
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        with_freshness = loaded.map_resolved_asset_specs(
+            func=lambda spec: dg.apply_freshness_policy(spec, NIGHTLY_FRESHNESS),
+            selection=dg.AssetSelection.groups(*SOURCE_GROUPS, "marts"),
+        )
+    # Every job, the UI's ad-hoc asset runs included, runs through the warehouse's run lock.
+    return dg.Definitions.merge(with_freshness, dg.Definitions(executor=warehouse_run_executor))

@@ -1,0 +1,69 @@
+"""The executor of every job: all steps in the run's own process, inside the warehouse's run
+lock (orchestration/run_lock.py), after a sweep for runs whose process died.
+
+Every launcher runs through it: the UI, the schedule and sensors (the daemon's run worker) and
+`lc-monitor run` (dagster.execute_job in the CLI's process). Steps run one after another in one
+process: the `duckdb` pool admits one step at a time anyway, and a process per step cost each
+UI run about four minutes of start-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.events import DagsterEvent
+from dagster._core.execution.context.system import PlanOrchestrationContext
+from dagster._core.execution.plan.plan import ExecutionPlan
+from dagster._core.execution.retries import RetryMode, get_retries_config
+from dagster._core.executor.in_process import InProcessExecutor
+from dagster._core.storage.tags import SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
+
+from orchestration.run_lock import WarehouseLock, holder_for, run_alive, sweep_dead_runs
+from orchestration.settings import load_settings
+
+# Set by `lc-monitor run` on its runs, so a waiting run can say who holds the warehouse.
+LAUNCHED_BY_TAG = "lc_monitor/launched_by"
+
+
+def launched_by(tags: dict[str, str]) -> str:
+    if LAUNCHED_BY_TAG in tags:
+        return tags[LAUNCHED_BY_TAG]
+    if SCHEDULE_NAME_TAG in tags:
+        return f"schedule {tags[SCHEDULE_NAME_TAG]}"
+    if SENSOR_NAME_TAG in tags:
+        return f"sensor {tags[SENSOR_NAME_TAG]}"
+    return "the Dagster UI or API"
+
+
+class WarehouseRunExecutor(InProcessExecutor):
+    def execute(
+        self, plan_context: PlanOrchestrationContext, execution_plan: ExecutionPlan
+    ) -> Iterator[DagsterEvent]:
+        run = plan_context.dagster_run
+        instance = plan_context.instance
+        lock = WarehouseLock(load_settings().warehouse_path)
+        holder = holder_for(run.run_id, run.job_name, launched_by(dict(run.tags)))
+        with run_alive(Path(instance.root_directory), run.run_id):
+            # Logged at INFO (engine events are DEBUG): `lc-monitor run` prints what it waits for.
+            for message in lock.acquire(holder):
+                plan_context.log.info(message)
+            try:
+                plan_context.log.info(f"This run holds the warehouse lock {lock.path}.")
+                for message in sweep_dead_runs(instance, own_run_id=run.run_id):
+                    plan_context.log.warning(message)
+                yield from super().execute(plan_context, execution_plan)
+            finally:
+                lock.release()
+
+
+@dg.executor(
+    name="warehouse_run",
+    config_schema={"retries": get_retries_config()},
+)
+def warehouse_run_executor(init_context: dg.InitExecutorContext) -> WarehouseRunExecutor:
+    """All steps in one process, one run at a time per warehouse (see the module docstring)."""
+    return WarehouseRunExecutor(
+        retries=RetryMode.from_config(init_context.executor_config["retries"])
+    )
