@@ -24,7 +24,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install run summary dev test lint format manifest docs clean bench-organisations
+.PHONY: help install run summary dev test lint format manifest docs clean bench-organisations bench-disk
 
 help:
 	@echo "make run      set up, then load every source and build every model on the sample data"
@@ -79,8 +79,14 @@ docs: install $(MANIFEST)
 	cd $(DBT_DIR) && $(CURDIR)/$(BIN)/dbt docs generate --static --quiet --profiles-dir .
 	@echo "dbt docs (one file, opens from disk): $(CURDIR)/$(DBT_DIR)/target/static_index.html"
 
+# The code location (module and its name, lc_monitor) comes from pyproject's [tool.dg.project].
+# Services log warnings and errors: at info the run queue repeats "won't launch more" every 5 s
+# while a run is in progress. DEV_LOG_LEVEL=info shows everything.
+DEV_LOG_LEVEL ?= warning
+
 dev: install $(MANIFEST)
-	$(BIN)/dagster dev -h $(HOST) -p $(PORT) -m orchestration.definitions
+	@echo "Dagster UI: http://$(HOST):$(PORT) (code location lc_monitor; log level $(DEV_LOG_LEVEL))"
+	$(BIN)/dagster dev -h $(HOST) -p $(PORT) --log-level $(DEV_LOG_LEVEL)
 
 test: install $(MANIFEST) $(DUCKDB1_STAMP)
 	LCM_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/python -m pytest
@@ -90,6 +96,12 @@ test: install $(MANIFEST) $(DUCKDB1_STAMP)
 # accept threshold's trade-off, ARGS=-v to list every miss.
 bench-organisations: install
 	$(BIN)/python -m tests.heldout.organisation_benchmark $(ARGS)
+
+# Disk use over RUNS full refreshes of the sample in a temporary data folder and Dagster home:
+# prints the bytes of the raw snapshots, warehouse, dbt_project/target and Dagster home per run.
+RUNS ?= 10
+bench-disk: install $(MANIFEST)
+	$(BIN)/python -m tests.bench.disk_use --runs $(RUNS)
 
 lint: install
 	$(BIN)/ruff check orchestration sources tests dbt_project/models

@@ -1,10 +1,11 @@
-"""`lc-monitor` command line: run the full refresh, print what the warehouse holds, check the
-configuration.
+"""`lc-monitor` command line: run a job, show the monitor's status, print what the warehouse
+holds, check the configuration, check a register before it is sent (README, Command line).
 
-``lc-monitor run`` checks the configuration, then executes the ``refresh_all`` job in this
-process against the project's Dagster instance ($DAGSTER_HOME, by default the checkout's
-``.dagster_home`` as the Makefile sets it), so the run shows in the UI's history, then prints
-the summary. ``lc-monitor check-config`` checks every ``LCM_*`` value without running anything.
+``lc-monitor run`` checks the configuration, then executes a job (default ``refresh_all``) in
+this process against the project's Dagster instance ($DAGSTER_HOME, else the checkout's
+``.dagster_home``) through the job's own executor, which waits for the warehouse's run lock like
+every other run; the run shows in the UI's history. ``lc-monitor status`` reads only that
+instance.
 """
 
 from __future__ import annotations
@@ -59,6 +60,20 @@ def summary() -> int:
     return 0
 
 
+def status() -> int:
+    """Print the monitor's state from the Dagster instance; 1 when something needs attention."""
+    project_instance_home()
+    import dagster as dg
+
+    from orchestration.status import status_lines
+
+    settings = load_settings()
+    with dg.DagsterInstance.get() as instance:
+        lines, healthy = status_lines(instance, settings.warehouse_path, settings.serving_path)
+    print("\n".join(lines))
+    return 0 if healthy else 1
+
+
 def check_config(file: TextIO = sys.stdout) -> int:
     """Print every problem with the ``LCM_*`` configuration; 1 when a value is unusable."""
     check = check_environment()
@@ -92,7 +107,10 @@ def project_instance_home() -> str:
     return str(folder)
 
 
-def run() -> int:
+def run(job_name: str | None = None) -> int:
+    """Execute a job (default: the full refresh) in this process, through the job's own
+    executor: it waits for the warehouse's run lock like every queued run, so the CLI never
+    writes alongside a run of the UI or the schedule, and sweeps runs whose process died."""
     # A bad setting fails here, at once, before any run exists (never retried, never queued).
     check = check_environment()
     for warning in check.warnings:
@@ -104,18 +122,32 @@ def run() -> int:
         return 2
     project_instance_home()
     import dagster as dg
+    from dagster._core.definitions.reconstruct import ReconstructableRepository
 
     from orchestration.definitions import defs
     from orchestration.defs.jobs import REFRESH_ALL
+    from orchestration.run_executor import LAUNCHED_BY_TAG
+    from orchestration.run_origin import execute_job_in_location
 
+    job_name = job_name or REFRESH_ALL
+    jobs = sorted(j.name for j in defs().resolve_all_job_defs() if not j.name.startswith("__"))
+    if job_name not in jobs:
+        print(f"error: no job {job_name!r}; the jobs are: {', '.join(jobs)}", file=sys.stderr)
+        return 2
+    # A reconstructable job (not execute_in_process) so the run uses the job's executor: the
+    # same run lock and dead-run sweep as runs launched from the UI.
+    job = ReconstructableRepository.for_module(
+        "orchestration.definitions", "defs", working_directory=str(REPO_ROOT)
+    ).get_reconstructable_job(job_name)
     started = time.monotonic()
-    job = defs().resolve_job_def(REFRESH_ALL)
-    instance = dg.DagsterInstance.get()
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    with dg.DagsterInstance.get() as instance:
+        # Filed under the code location's job, as a UI run is: in its history and timeline.
+        result = execute_job_in_location(
+            job,
+            instance,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags={LAUNCHED_BY_TAG: f"lc-monitor run (pid {os.getpid()})"},
+        )
     elapsed = time.monotonic() - started
     verdicts = [
         CheckVerdict(
@@ -127,7 +159,8 @@ def run() -> int:
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         print(
-            f"Run {result.run_id} FAILED after {elapsed:.1f} s; failed steps: {failed}",
+            f"Run {result.run_id} ({job_name}) FAILED after {elapsed:.1f} s; "
+            f"failed steps: {failed}",
             file=sys.stderr,
         )
         for event in result.all_events:
@@ -136,10 +169,13 @@ def run() -> int:
                 while error.cause is not None:  # the user-code error is at the bottom
                     error = error.cause
                 print(f"  {event.step_key}: {error.message.strip()}", file=sys.stderr)
+        for event in result.all_events:
+            if event.is_run_failure and not failed:  # failed outside any step
+                print(f"  {event.message}", file=sys.stderr)
         print("Nothing was published; the last published data stays.", file=sys.stderr)
         _print_quality(result.run_id, verdicts, file=sys.stderr)
         return 1
-    print(f"Run {result.run_id} succeeded in {elapsed:.1f} s.")
+    print(f"Run {result.run_id} ({job_name}) succeeded in {elapsed:.1f} s.")
     code = summary()
     _print_quality(result.run_id, verdicts)
     return code
@@ -176,14 +212,36 @@ def _dbt_test_relations() -> dict[str, tuple[str, str]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lc-monitor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="materialize every asset, then print the summary")
+    run_parser = sub.add_parser(
+        "run", help="run a job (default refresh_all: every asset), then print the summary"
+    )
+    run_parser.add_argument("--job", help="the job to run (default: refresh_all)")
     sub.add_parser("summary", help="print the warehouse path and mart row counts")
+    sub.add_parser(
+        "status",
+        help="last runs and their result, publish time, freshness per source, failed checks;"
+        " exit 1 when something needs attention",
+    )
     sub.add_parser("check-config", help="check every LCM_* setting without running anything")
+    validate = sub.add_parser(
+        "validate-register",
+        help="check a register as a run would (rows set aside, refusal); writes nothing",
+    )
+    validate.add_argument("file", help="the register: an .xlsx file or a folder of csv files")
+    validate.add_argument(
+        "--programme", choices=("mooi", "gvnl"), help="whose rules (default: from the file)"
+    )
     args = parser.parse_args(argv)
     try:
+        if args.command == "validate-register":
+            from orchestration.register_check import validate_register  # loads the rules
+
+            return validate_register(args.file, args.programme, load_settings())
         if args.command == "check-config":
             return check_config()
-        return run() if args.command == "run" else summary()
+        if args.command == "status":
+            return status()
+        return run(args.job) if args.command == "run" else summary()
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

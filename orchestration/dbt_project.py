@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,18 @@ def dbt_project() -> DbtProject:
     return project
 
 
-def dbt_manifest() -> dict[str, Any]:
-    """The parsed manifest of the dbt project (nodes, their schemas and aliases)."""
-    return json.loads(Path(dbt_project().manifest_path).read_text(encoding="utf-8"))
+def dbt_manifest(attempts: int = 20) -> dict[str, Any]:
+    """The parsed manifest of the dbt project (nodes, their schemas and aliases).
+
+    dbt rewrites the file in place (`dbt parse`, `make docs`, a re-parse under `dagster dev`),
+    so a code server loading at that moment can read half a file: it reads again shortly.
+    """
+    path = Path(dbt_project().manifest_path)
+    for attempt in range(attempts):
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+    raise AssertionError("unreachable")

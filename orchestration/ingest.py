@@ -1,8 +1,12 @@
 """Landing a pull as an immutable snapshot and appending it to raw tables: one routine for all
-sources, so every raw asset records and reports snapshots the same way."""
+sources, so every raw asset records and reports snapshots the same way. An unchanged pull
+stores only its manifest (sources/landing.py) and appends no rows (sources/raw_tables.py);
+after a load the source's raw folders past the retention are removed (orchestration/disk.py).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +14,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.disk import Pruned, prune_raw_snapshots
 from orchestration.metadata import table_metadata
 from orchestration.warehouse import WarehouseResource
 from sources.landing import Manifest, RawFile, land_snapshot
@@ -50,18 +55,39 @@ class RawTable:
     rows: Sequence[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    rows_snapshot_id: str | None  # whose rows hold the records; None: loaded before
+    pruned: Pruned  # raw folders of the source removed by the retention
+
+
 def load(
-    warehouse: WarehouseResource, landed: Landed, tables: Sequence[RawTable], record_count: int
-) -> bool:
-    """Append the snapshot's records to their raw tables; False if it was loaded before."""
+    warehouse: WarehouseResource,
+    landed: Landed,
+    tables: Sequence[RawTable],
+    record_count: int,
+    *,
+    retention_days: int,
+) -> Loaded:
+    """Append the snapshot's records to their raw tables (unless they equal the previous
+    snapshot's), then remove the source's raw folders older than ``retention_days``."""
+    raw_dir = landed.snapshot_dir.parent.parent
     with warehouse.connect() as con:
-        return append_snapshot(
+        rows = append_snapshot(
             con,
             landed.manifest,
             str(landed.snapshot_dir),
             {t.table: (t.columns, t.rows) for t in tables},
             record_count=record_count,
         )
+        try:
+            pruned = prune_raw_snapshots(con, raw_dir, landed.manifest.source, retention_days)
+        except OSError as exc:  # housekeeping: the pull is loaded; try again next run
+            logging.getLogger("lc_monitor").warning(
+                f"{landed.manifest.source}: old raw snapshots not removed: {exc}"
+            )
+            pruned = Pruned([], 0)
+    return Loaded(rows, pruned)
 
 
 def materializations(
@@ -88,7 +114,7 @@ def location_value(location: str) -> dg.MetadataValue:
     return dg.MetadataValue.path(location)
 
 
-def snapshot_metadata(landed: Landed, newly_loaded: bool) -> dict[str, Any]:
+def snapshot_metadata(landed: Landed, loaded: Loaded) -> dict[str, Any]:
     """What every raw asset reports about the snapshot it produced."""
     manifest = landed.manifest
     return {
@@ -98,6 +124,11 @@ def snapshot_metadata(landed: Landed, newly_loaded: bool) -> dict[str, Any]:
         "content_changed": manifest.changed,
         "content_sha256": manifest.content_sha256,
         "previous_snapshot_id": manifest.previous_snapshot_id or "",
-        "newly_loaded": newly_loaded,
+        "newly_loaded": loaded.rows_snapshot_id is not None,
         "files_landed": len(manifest.files),
+        # An unchanged pull stores neither files nor rows again: these name where they are.
+        "files_snapshot_id": manifest.holder_id,
+        "rows_snapshot_id": loaded.rows_snapshot_id or "",
+        "raw_snapshots_removed": len(loaded.pruned.removed),
+        "raw_bytes_freed": loaded.pruned.bytes_freed,
     }

@@ -25,16 +25,22 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import duckdb
+
 # How often a waiting run looks at the lock again, and how often it says it still waits.
 POLL_SECONDS = 0.5
 REPEAT_WAIT_MESSAGE_SECONDS = 60.0
 LIVENESS_DIR = "run_liveness"
+
+
+class WaitStopped(RuntimeError):
+    """A run was interrupted or cancelled while it waited for the warehouse."""
 
 
 def lock_path(warehouse: Path) -> Path:
@@ -91,11 +97,14 @@ class WarehouseLock:
         self._file = file
         return True
 
-    def acquire(self, holder: Holder) -> Iterator[str]:
-        """Wait for the lock; yields a message saying what it waits for (again every minute)."""
+    def acquire(self, holder: Holder, stop: Callable[[], bool] = lambda: False) -> Iterator[str]:
+        """Wait for the lock; yields a message saying what it waits for (again every minute).
+        Raises WaitStopped as soon as ``stop()`` is true (the run was interrupted or cancelled)."""
         said_at: float | None = None
         said_about: Holder | None = None
         while not self.try_acquire(holder):
+            if stop():
+                raise WaitStopped(f"stopped while waiting for the warehouse {self.warehouse}")
             current = read_holder(self.path)
             now = time.monotonic()
             if (
@@ -108,6 +117,19 @@ class WarehouseLock:
                 said_at, said_about = now, current
             time.sleep(POLL_SECONDS)
 
+    def current_holder(self) -> Holder | None:
+        """Who holds the lock now; None when nobody does (a killed run leaves its JSON behind,
+        so the file alone does not tell)."""
+        if not self.path.exists():
+            return None
+        with open(self.path, encoding="utf-8") as file:
+            try:
+                fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return read_holder(self.path) or Holder("?", "?", "?", 0, "?", "?")
+            fcntl.flock(file, fcntl.LOCK_UN)
+            return None
+
     def release(self) -> None:
         if self._file is None:
             return
@@ -118,6 +140,32 @@ class WarehouseLock:
         fcntl.flock(self._file, fcntl.LOCK_UN)
         self._file.close()
         self._file = None
+
+
+def wait_until_writable(warehouse: Path, stop: Callable[[], bool] = lambda: False) -> Iterator[str]:
+    """Wait until no process holds the DuckDB file itself; yields what it waits for.
+
+    A run killed alone (kill -9 of its process, an OOM kill) leaves its dbt child running: the
+    run locks are free, but dbt still writes the file until it finishes.
+    """
+    said_at: float | None = None
+    while warehouse.exists():
+        try:
+            duckdb.connect(str(warehouse)).close()
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if stop():
+                raise WaitStopped(f"stopped while waiting for {warehouse}") from exc
+            now = time.monotonic()
+            if said_at is None or now - said_at >= REPEAT_WAIT_MESSAGE_SECONDS:
+                yield (
+                    f"Waiting for the warehouse {warehouse}: a process left by an earlier run "
+                    f"still has it open ({str(exc).splitlines()[0]})."
+                )
+                said_at = now
+            time.sleep(POLL_SECONDS)
 
 
 def liveness_path(instance_root: Path, run_id: str) -> Path:
@@ -163,7 +211,13 @@ def is_alive(instance_root: Path, run_id: str) -> bool | None:
         except BlockingIOError:
             return True
         fcntl.flock(file, fcntl.LOCK_UN)
-        return False
+        # A run that finished removes its file and then lets go of the lock: if the file was
+        # removed (or replaced) between our open and our lock, the run ended normally.
+        try:
+            same = os.stat(path).st_ino == os.fstat(file.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        return False if same else None
 
 
 def forget_liveness(instance_root: Path, run_id: str) -> None:
@@ -184,8 +238,14 @@ def holder_for(run_id: str, job: str, launched_by: str) -> Holder:
 
 def sweep_dead_runs(instance: Any, own_run_id: str | None = None) -> list[str]:
     """Mark failed every active run of ``instance`` whose process died, and free its pool
-    slots; returns a message per run swept. Runs that never took a liveness lock are left to
-    the daemon's run monitoring (they were not started by this project's executor)."""
+    slots; returns a message per run swept.
+
+    Only runs that took a liveness lock are judged: a run without one may not have reached
+    the executor yet. The daemon's run monitoring fails runs stuck STARTING, but the local run
+    launcher cannot check a STARTED run's process, so a run that died in the split second
+    between starting and taking its liveness lock (or between letting go of it and recording
+    its end) stays STARTED: `lc-monitor status` shows it, and it is failed by hand (UI:
+    Terminate / mark failed)."""
     from dagster import DagsterRunStatus, RunsFilter
 
     root = Path(instance.root_directory)
@@ -201,6 +261,9 @@ def sweep_dead_runs(instance: Any, own_run_id: str | None = None) -> list[str]:
     swept = []
     for run in active:
         if run.run_id == own_run_id or is_alive(root, run.run_id) is not False:
+            continue
+        current = instance.get_run_by_id(run.run_id)
+        if current is None or current.is_finished:  # it ended while we looked
             continue
         message = (
             f"Run {run.run_id} ({run.job_name}) stopped without finishing: its process died "

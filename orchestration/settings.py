@@ -12,9 +12,18 @@ import shutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlparse
 
+from orchestration.alerts import (
+    SMTP_DEFAULT_PORTS,
+    SMTP_TLS_MODES,
+    Channel,
+    EmailChannel,
+    WebhookChannel,
+)
+from sources.archives import MB, ArchiveLimits
 from sources.http import HttpPolicy
 from sources.nwopen import LIVE_URL as NWOPEN_LIVE_URL
 from sources.nwopen import SAMPLE_DIR as NWOPEN_SAMPLE_DIR
@@ -61,6 +70,34 @@ def _env_int(name: str, default: int) -> int:
 
 
 @dataclass(frozen=True)
+class DiskRetention:
+    """Raw snapshot folders older than ``raw_days`` are removed after a load (never the newest
+    one, the one staging reads, or one whose files a kept snapshot points at); dagster-dbt's
+    invocation folders under dbt_project/target beyond the newest ``dbt_targets``."""
+
+    raw_days: int = 400  # a year of comparisons, plus a month for the yearly report
+    dbt_targets: int = 3  # the last few builds, for debugging
+    # Dagster runs (~7.5 MB of event log each) finished longer ago are deleted, except those
+    # holding an asset's latest materialization: a quarter of nightly runs, ~0.7 GB.
+    run_history_days: int = 90
+
+
+def load_disk_retention() -> DiskRetention:
+    default = DiskRetention()
+    disk = DiskRetention(
+        raw_days=_env_int("LCM_RAW_RETENTION_DAYS", default.raw_days),
+        dbt_targets=_env_int("LCM_DBT_TARGETS_KEEP", default.dbt_targets),
+        run_history_days=_env_int("LCM_RUN_HISTORY_DAYS", default.run_history_days),
+    )
+    if min(disk.raw_days, disk.dbt_targets, disk.run_history_days) < 1:  # deletes data
+        raise ConfigError(
+            "LCM_RAW_RETENTION_DAYS, LCM_DBT_TARGETS_KEEP and LCM_RUN_HISTORY_DAYS must be 1 "
+            "or more"
+        )
+    return disk
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     warehouse_path: Path
@@ -70,6 +107,10 @@ class Settings:
     # Register source name -> path or URL; None when live mode has no register configured.
     register_locations: dict[str, str | None]
     http: HttpPolicy
+    # Bounds on a register's size and compression, checked before it is parsed.
+    archive_limits: ArchiveLimits
+    # What runs may leave on disk (orchestration/disk.py).
+    disk: DiskRetention = DiskRetention()
 
     @property
     def raw_dir(self) -> Path:
@@ -145,6 +186,18 @@ def load_settings() -> Settings:
             "gvnl_register": _env("LCM_GVNL_REGISTER", None if live else str(GVNL_SAMPLE)),
         },
         http=http,
+        archive_limits=load_archive_limits(),
+        disk=load_disk_retention(),
+    )
+
+
+def load_archive_limits() -> ArchiveLimits:
+    """Bounds on spreadsheets and archives (sources/archives.py documents the defaults)."""
+    default = ArchiveLimits()
+    return ArchiveLimits(
+        max_unpacked_bytes=_env_int("LCM_MAX_UNPACKED_MB", default.max_unpacked_bytes // MB) * MB,
+        max_ratio=_env_float("LCM_MAX_COMPRESSION_RATIO", default.max_ratio),
+        max_members=_env_int("LCM_MAX_ARCHIVE_MEMBERS", default.max_members),
     )
 
 
@@ -191,6 +244,24 @@ def _is_executable(raw: str) -> str | None:
     return None if os.access(Path(raw).expanduser(), os.X_OK) else "not an executable file"
 
 
+def _is_url(raw: str) -> str | None:
+    if not raw.startswith(("http://", "https://")):
+        return "not an http:// or https:// URL"
+    return None if urlparse(raw).netloc else "a URL without a host"
+
+
+def _is_port(raw: str) -> str | None:
+    return None if raw.isdigit() and 0 < int(raw) < 65536 else "not a port number"
+
+
+def _is_addresses(raw: str) -> str | None:
+    """One e-mail address, or several separated by commas (``Name <a@b.org>`` is fine too)."""
+    addresses = [address for _, address in getaddresses([raw])]
+    if not addresses or any("@" not in address for address in addresses):
+        return "not an e-mail address (or a comma-separated list of them)"
+    return None
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
@@ -220,6 +291,32 @@ VARIABLES: dict[str, Variable] = {
         Variable("LCM_SOURCE_RETRIES", "a whole number, 0 or more", _is_number(0, True)),
         Variable("LCM_SOURCE_RETRY_DELAY", "seconds, a number, 0 or more", _is_number(0)),
         Variable("LCM_CONTACT", "a contact URL or e-mail address", _is_path),
+        # Bounds on registers (sources/archives.py): refused before parsing past them.
+        Variable("LCM_MAX_UNPACKED_MB", "megabytes, a whole number, 1 or more",
+                 _is_number(1, True)),
+        Variable("LCM_MAX_COMPRESSION_RATIO", "a number, 1 or more", _is_number(1)),
+        Variable("LCM_MAX_ARCHIVE_MEMBERS", "a whole number, 1 or more", _is_number(1, True)),
+        # Disk use (orchestration/disk.py): raw snapshot folders kept this many days (the
+        # newest and the one staging reads always), dbt invocation folders kept.
+        Variable("LCM_RAW_RETENTION_DAYS", "days, a whole number, 1 or more",
+                 _is_number(1, True)),
+        Variable("LCM_DBT_TARGETS_KEEP", "a whole number, 1 or more", _is_number(1, True)),
+        Variable("LCM_RUN_HISTORY_DAYS", "days, a whole number, 1 or more",
+                 _is_number(1, True)),
+        # Alerts on failed runs and stale data (orchestration/defs/alerts.py); off unless
+        # e-mail (host, from, to) or a webhook is set. The password comes from the environment.
+        Variable("LCM_ALERT_EMAIL_TO", "e-mail addresses, comma-separated", _is_addresses),
+        Variable("LCM_ALERT_EMAIL_FROM", "an e-mail address", _is_addresses),
+        Variable("LCM_ALERT_SMTP_HOST", "the SMTP server's host name", _is_path),
+        Variable("LCM_ALERT_SMTP_PORT", "a port number (default by TLS: 587, 465 or 25)",
+                 _is_port),
+        Variable("LCM_ALERT_SMTP_TLS", "starttls, ssl or off", _is_choice(*SMTP_TLS_MODES)),
+        Variable("LCM_ALERT_SMTP_USER", "a user name (with LCM_ALERT_SMTP_PASSWORD)", _is_path),
+        Variable("LCM_ALERT_SMTP_PASSWORD", "a password (with LCM_ALERT_SMTP_USER)", _is_path),
+        Variable("LCM_ALERT_WEBHOOK_URL", "an http(s) URL", _is_url),
+        Variable("LCM_ALERT_TIMEOUT", "seconds, a number above 0", _is_number(0.001)),
+        Variable("LCM_ALERT_STALE_HOURS", "hours, a number above 0", _is_number(0.001)),
+        Variable("LCM_UI_URL", "the Dagster UI's http(s) URL", _is_url),
         # Used by the test suite only: the Python of the DuckDB 1.4 venv (Makefile).
         Variable("LCM_DUCKDB1_PYTHON", "an executable Python", _is_executable),
     )
@@ -248,6 +345,7 @@ def check_environment(environ: Mapping[str, str] | None = None) -> ConfigCheck:
             errors.append(f"{name}={raw!r}: {problem}; allowed: {variable.allowed}")
         elif raw != "" and variable.advise and (advice := variable.advise(raw)):
             warnings.append(f"{name}={raw!r}: {advice}")
+    errors += _alert_problems(environ)
     return ConfigCheck(errors, warnings)
 
 
@@ -265,3 +363,91 @@ def dbt_executable() -> str:
     if beside_python.exists():
         return str(beside_python)
     return shutil.which("dbt") or "dbt"
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+EMAIL_REQUIRED = ("LCM_ALERT_SMTP_HOST", "LCM_ALERT_EMAIL_FROM", "LCM_ALERT_EMAIL_TO")
+EMAIL_SETTINGS = (
+    *EMAIL_REQUIRED,
+    "LCM_ALERT_SMTP_PORT",
+    "LCM_ALERT_SMTP_TLS",
+    "LCM_ALERT_SMTP_USER",
+    "LCM_ALERT_SMTP_PASSWORD",
+)
+ALERT_CHANNEL_SETTINGS = (*EMAIL_REQUIRED, "LCM_ALERT_WEBHOOK_URL")
+
+
+def _alert_problems(environ: Mapping[str, str]) -> list[str]:
+    """E-mail settings that only make sense together: half a configuration would send nothing
+    and look like a quiet night. Values are never printed (one is a password)."""
+    given = [name for name in EMAIL_SETTINGS if environ.get(name)]
+    problems = []
+    if given and (missing := [name for name in EMAIL_REQUIRED if not environ.get(name)]):
+        problems.append(
+            f"e-mail alerts half-configured: {', '.join(given)} set, {', '.join(missing)} "
+            "missing; set all of LCM_ALERT_SMTP_HOST, LCM_ALERT_EMAIL_FROM and "
+            "LCM_ALERT_EMAIL_TO, or none"
+        )
+    user, password = environ.get("LCM_ALERT_SMTP_USER"), environ.get("LCM_ALERT_SMTP_PASSWORD")
+    if bool(user) != bool(password):
+        missing_one = "LCM_ALERT_SMTP_PASSWORD" if user else "LCM_ALERT_SMTP_USER"
+        problems.append(
+            f"SMTP login half-configured: {missing_one} missing; LCM_ALERT_SMTP_USER and "
+            "LCM_ALERT_SMTP_PASSWORD go together"
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    channels: tuple[Channel, ...]  # empty: alerts are off
+    stale_hours: float
+    ui_url: str  # links in alerts point here
+
+    @property
+    def off_reason(self) -> str | None:
+        if self.channels:
+            return None
+        return f"alerts off: no channel configured ({' / '.join(ALERT_CHANNEL_SETTINGS)})"
+
+
+def load_alert_config(environ: Mapping[str, str] | None = None) -> AlertConfig:
+    """Read when a sensor ticks; raises ConfigError on a bad or half-configured value."""
+    environ = os.environ if environ is None else environ
+    names = [*EMAIL_SETTINGS, "LCM_ALERT_WEBHOOK_URL", "LCM_ALERT_TIMEOUT",
+             "LCM_ALERT_STALE_HOURS", "LCM_UI_URL"]  # fmt: skip
+    check = check_environment({name: environ[name] for name in names if name in environ})
+    if check.errors:
+        raise ConfigError("configuration: " + "; ".join(check.errors))
+
+    def value(name: str) -> str | None:
+        return environ.get(name) or None
+
+    timeout = float(value("LCM_ALERT_TIMEOUT") or 10.0)
+    channels: list[Channel] = []
+    if host := value("LCM_ALERT_SMTP_HOST"):
+        tls = (value("LCM_ALERT_SMTP_TLS") or "starttls").strip().lower()
+        channels.append(
+            EmailChannel(
+                host=host.strip(),
+                port=int(value("LCM_ALERT_SMTP_PORT") or SMTP_DEFAULT_PORTS[tls]),
+                sender=str(value("LCM_ALERT_EMAIL_FROM")).strip(),
+                recipients=tuple(
+                    part.strip()
+                    for part in str(value("LCM_ALERT_EMAIL_TO")).split(",")
+                    if part.strip()
+                ),
+                tls=tls,
+                user=value("LCM_ALERT_SMTP_USER"),
+                password=value("LCM_ALERT_SMTP_PASSWORD"),
+                timeout_s=timeout,
+            )
+        )
+    if url := value("LCM_ALERT_WEBHOOK_URL"):
+        channels.append(WebhookChannel(url=url.strip(), timeout_s=timeout))
+    return AlertConfig(
+        channels=tuple(channels),
+        stale_hours=float(value("LCM_ALERT_STALE_HOURS") or 26.0),
+        ui_url=(value("LCM_UI_URL") or "http://127.0.0.1:3000").rstrip("/"),
+    )

@@ -5,6 +5,10 @@ Layout: ``<raw_dir>/<source>/<snapshot_id>/`` holding the files exactly as recei
 the content changed since the previous snapshot). A snapshot is written to a hidden temporary
 folder and renamed into place, so a crash never leaves a half snapshot under a real id, and an
 existing snapshot is never written to again (its files are made read-only).
+
+A pull whose content hash equals the previous snapshot's is landed as its manifest alone: it
+records that the source was seen then, and ``files_snapshot_id`` names the snapshot whose
+folder holds the files (always the one that stored them, never another manifest-only one).
 """
 
 from __future__ import annotations
@@ -40,6 +44,14 @@ class Manifest:
     files: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # The snapshot whose folder holds the files: this one, or for an unchanged pull the one
+    # that stored that content. None in manifests written before pulls were deduplicated.
+    files_snapshot_id: str | None = None
+
+    @property
+    def holder_id(self) -> str:
+        """The snapshot whose folder holds this pull's files."""
+        return self.files_snapshot_id or self.snapshot_id
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True, default=str)
@@ -60,15 +72,38 @@ def new_snapshot_id(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def latest_manifest(source_dir: Path) -> Manifest | None:
+def snapshot_ids(source_dir: Path) -> list[str]:
+    """The source's snapshot folders, oldest first (ids are UTC timestamps); hidden
+    folders (one being written) left out."""
     if not source_dir.is_dir():
+        return []
+    return sorted(p.name for p in source_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def read_manifest(snapshot_dir: Path) -> Manifest | None:
+    path = snapshot_dir / MANIFEST
+    if not path.is_file():
         return None
-    ids = sorted(p.name for p in source_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for snapshot_id in reversed(ids):
-        path = source_dir / snapshot_id / MANIFEST
-        if path.is_file():
-            return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+    return Manifest(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def latest_manifest(source_dir: Path) -> Manifest | None:
+    for snapshot_id in reversed(snapshot_ids(source_dir)):
+        manifest = read_manifest(source_dir / snapshot_id)
+        if manifest is not None:
+            return manifest
     return None
+
+
+def latest_files(source_dir: Path) -> tuple[Manifest, Path] | None:
+    """The manifest and folder of the snapshot holding the newest pull's files (for a pull
+    that stored only its manifest, the snapshot that stored that content)."""
+    latest = latest_manifest(source_dir)
+    if latest is None:
+        return None
+    holder = source_dir / latest.holder_id
+    manifest = latest if latest.holder_id == latest.snapshot_id else read_manifest(holder)
+    return (manifest, holder) if manifest is not None else None
 
 
 def land_snapshot(
@@ -90,13 +125,20 @@ def land_snapshot(
     final = source_dir / snapshot_id
     if final.exists():
         raise FileExistsError(f"snapshot {final} already exists; refusing to overwrite it")
+    changed = previous is None or previous.content_sha256 != content_sha256
+    holder_id = snapshot_id
+    unchanged_from = previous.holder_id if previous is not None and not changed else None
+    if unchanged_from and (source_dir / unchanged_from / MANIFEST).is_file():
+        # Same content as the previous pull, whose files are still there: not written again.
+        holder_id = unchanged_from
+    stored = files if holder_id == snapshot_id else []
     manifest = Manifest(
         source=source,
         snapshot_id=snapshot_id,
         location=location,
         fetched_at=fetched.astimezone(UTC).isoformat(),
         content_sha256=content_sha256,
-        changed=previous is None or previous.content_sha256 != content_sha256,
+        changed=changed,
         previous_snapshot_id=previous.snapshot_id if previous else None,
         files=[
             {
@@ -105,15 +147,16 @@ def land_snapshot(
                 "bytes": len(f.content),
                 "sha256": sha256(f.content),
             }
-            for f in files
+            for f in stored
         ],
         counts=counts,
         extra=extra or {},
+        files_snapshot_id=holder_id,
     )
     staging = source_dir / f".{snapshot_id}.partial"
     staging.mkdir()
     try:
-        for f in files:
+        for f in stored:
             (staging / f.name).write_bytes(f.content)
         (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
         for path in staging.iterdir():

@@ -1,15 +1,23 @@
 """Appending parsed records to the warehouse's ``raw`` schema, one snapshot at a time.
 
-Raw tables keep every snapshot (``_snapshot_id``, ``_loaded_at``) so later models can compare
-runs; loading a snapshot that is already there is a no-op, so a retried step cannot double rows.
-Every row carries ``_record_no``, its position in the snapshot (what quarantine entries point
-at), and ``_problems``, what the connector could not read in it (JSON, see sources.problems).
-``raw.snapshots`` records one row per landed snapshot with its manifest's facts.
+Raw tables keep every snapshot's records (``_snapshot_id``, ``_loaded_at``) so later models
+can compare runs; loading a snapshot that is already there is a no-op, so a retried step cannot
+double rows. Every row carries ``_record_no``, its position in the snapshot (what quarantine
+entries point at), and ``_problems``, what the connector could not read in it (JSON, see
+sources.problems). ``raw.snapshots`` records one row per landed snapshot with its manifest's
+facts.
+
+A snapshot whose rows equal, table for table and in order, those of the source's previous
+snapshot appends none: its ``raw.snapshots`` row names in ``rows_snapshot_id`` the snapshot
+whose rows hold its records (resolved to the one that appended them). The rows are compared,
+not the source's content hash, because rows also depend on the connector's code and the call
+catalogue: a new call or a parser fix appends rows although the source did not change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from sources import problems
-from sources.landing import Manifest
+from sources.landing import Manifest, content_hash
 
 SNAPSHOTS_TABLE = "raw.snapshots"
 SNAPSHOTS_COLUMNS = {
@@ -32,6 +40,10 @@ SNAPSHOTS_COLUMNS = {
     "file_count": "INTEGER",
     "record_count": "INTEGER",
     "snapshot_path": "VARCHAR",
+    # Added later (null in older rows, meaning the snapshot's own id and unknown):
+    "files_snapshot_id": "VARCHAR",  # whose folder holds the files (manifest.holder_id)
+    "rows_snapshot_id": "VARCHAR",  # whose rows in the raw tables hold the records
+    "rows_sha256": "VARCHAR",  # hash of the rows, to recognise the next identical pull
 }
 
 
@@ -55,16 +67,87 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[st
         con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
 
 
+@dataclass(frozen=True)
+class LoadedSnapshot:
+    """A snapshot as raw.snapshots records it: its id, where its records are, when loaded."""
+
+    snapshot_id: str
+    rows_snapshot_id: str
+    loaded_at: datetime | None
+
+
+def newest_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> LoadedSnapshot | None:
+    """The source's newest loaded snapshot (ids are UTC timestamps)."""
+    found = con.execute(
+        f"SELECT * FROM {SNAPSHOTS_TABLE} WHERE source = ? ORDER BY snapshot_id DESC LIMIT 1",
+        [source],
+    )
+    names = [d[0] for d in found.description]
+    row = found.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(names, row, strict=True))
+    # Rows written before deduplication (or by hand) hold their own records.
+    return LoadedSnapshot(
+        values["snapshot_id"],
+        values.get("rows_snapshot_id") or values["snapshot_id"],
+        values.get("loaded_at"),
+    )
+
+
+def rows_sha256(tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]]) -> str:
+    """Hash of what a snapshot would append: each table's name, columns and rows in order."""
+    return content_hash(
+        [
+            [table, list(columns.items()), [[row.get(c) for c in columns] for row in rows],
+             [problems.to_json(row) for row in rows]]
+            for table, (columns, rows) in sorted(tables.items())
+        ]
+    )  # fmt: skip
+
+
+def _same_rows_as(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: str) -> str | None:
+    """The snapshot holding the rows of the source's previous snapshot, if they equal these."""
+    previous = con.execute(
+        f"SELECT coalesce(rows_snapshot_id, snapshot_id), rows_sha256 FROM {SNAPSHOTS_TABLE}"
+        " WHERE source = ? AND snapshot_id < ? ORDER BY snapshot_id DESC LIMIT 1",
+        [manifest.source, manifest.snapshot_id],
+    ).fetchone()
+    return previous[0] if previous and previous[1] == digest else None
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Mapping[str, str],
+    rows: Sequence[dict[str, Any]],
+    snapshot_id: str,
+    loaded_at: datetime,
+) -> None:
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    frame.insert(0, "_problems", [problems.to_json(row) for row in rows])
+    frame.insert(0, "_record_no", range(1, len(frame) + 1))
+    frame.insert(0, "_loaded_at", loaded_at)
+    frame.insert(0, "_snapshot_id", snapshot_id)
+    con.register("_incoming", frame)
+    names = ", ".join(frame.columns)
+    casts = ", ".join(f"CAST({n} AS {t})" for n, t in {**RECORD_COLUMNS, **columns}.items())
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _incoming")
+    con.unregister("_incoming")
+
+
 def append_snapshot(
     con: duckdb.DuckDBPyConnection,
     manifest: Manifest,
     snapshot_path: str,
     tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]],
     record_count: int,
-) -> bool:
-    """Append ``tables`` (name -> (columns, rows)) for one snapshot in one transaction.
+) -> str | None:
+    """Append ``tables`` (name -> (columns, rows)) for one snapshot in one transaction, unless
+    they equal the previous snapshot's rows.
 
-    Returns False when the snapshot had already been loaded.
+    Returns the snapshot whose rows hold this one's records (its own id when it appended
+    them), or None when the snapshot had already been loaded.
     """
     ensure_table(con, SNAPSHOTS_TABLE, SNAPSHOTS_COLUMNS)
     for table, (columns, _) in tables.items():
@@ -73,39 +156,38 @@ def append_snapshot(
         f"SELECT count(*) FROM {SNAPSHOTS_TABLE} WHERE snapshot_id = ?", [manifest.snapshot_id]
     ).fetchone()
     if already and already[0]:
-        return False
+        return None
+    digest = rows_sha256(tables)
+    rows_snapshot_id = _same_rows_as(con, manifest, digest) or manifest.snapshot_id
     loaded_at = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
-        for table, (columns, rows) in tables.items():
-            frame = pd.DataFrame(list(rows), columns=list(columns))
-            frame.insert(0, "_problems", [problems.to_json(row) for row in rows])
-            frame.insert(0, "_record_no", range(1, len(frame) + 1))
-            frame.insert(0, "_loaded_at", loaded_at)
-            frame.insert(0, "_snapshot_id", manifest.snapshot_id)
-            con.register("_incoming", frame)
-            names = ", ".join(frame.columns)
-            casts = ", ".join(f"CAST({n} AS {t})" for n, t in {**RECORD_COLUMNS, **columns}.items())
-            con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _incoming")
-            con.unregister("_incoming")
+        if rows_snapshot_id == manifest.snapshot_id:  # else the same rows are there already
+            for table, (columns, rows) in tables.items():
+                _insert_rows(con, table, columns, rows, manifest.snapshot_id, loaded_at)
+        facts = {
+            "snapshot_id": manifest.snapshot_id,
+            "source": manifest.source,
+            "location": manifest.location,
+            "fetched_at": manifest.fetched_at,
+            "loaded_at": loaded_at,
+            "content_sha256": manifest.content_sha256,
+            "changed": manifest.changed,
+            "previous_snapshot_id": manifest.previous_snapshot_id,
+            "file_count": len(manifest.files),
+            "record_count": record_count,
+            "snapshot_path": snapshot_path,
+            "files_snapshot_id": manifest.holder_id,
+            "rows_snapshot_id": rows_snapshot_id,
+            "rows_sha256": digest,
+        }
         con.execute(
-            f"INSERT INTO {SNAPSHOTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                manifest.snapshot_id,
-                manifest.source,
-                manifest.location,
-                manifest.fetched_at,
-                loaded_at,
-                manifest.content_sha256,
-                manifest.changed,
-                manifest.previous_snapshot_id,
-                len(manifest.files),
-                record_count,
-                snapshot_path,
-            ],
+            f"INSERT INTO {SNAPSHOTS_TABLE} ({', '.join(facts)})"
+            f" VALUES ({', '.join('?' * len(facts))})",
+            list(facts.values()),
         )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return True
+    return rows_snapshot_id

@@ -220,12 +220,20 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
     assert sum(m["counts"]["records"] for m in manifests) == 2 * sum(
         len(p["projects"]) for p in sample_pages()
     )
+    # The unchanged pull stored neither its pages nor its rows again: its manifest and its
+    # raw.snapshots row name the snapshot holding them.
+    first_id = manifests[0]["snapshot_id"]
+    assert manifests[1]["files_snapshot_id"] == first_id and manifests[1]["files"] == []
     with duckdb.connect(str(warehouse), read_only=True) as con:
         per_snapshot = con.execute(
             "SELECT _snapshot_id, count(*) FROM raw.nwopen_projects GROUP BY 1"
         ).fetchall()
+        held_by = con.execute(
+            "SELECT rows_snapshot_id FROM raw.snapshots WHERE snapshot_id = ?",
+            [manifests[1]["snapshot_id"]],
+        ).fetchone()
     records = len(expected_records(sample_pages()))  # raw keeps both records of a project
-    assert sorted(n for _, n in per_snapshot) == [records, records]
+    assert per_snapshot == [(first_id, records)] and held_by == (first_id,)
     assert manifests[1]["changed"] is False
     assert fct_project(warehouse) == expected  # built from the latest snapshot only
 

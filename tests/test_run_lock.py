@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 from dagster._core.events import DagsterEventType
 
 from orchestration.run_lock import (
+    WaitStopped,
     WarehouseLock,
     holder_for,
     is_alive,
@@ -25,6 +27,7 @@ from orchestration.run_lock import (
     read_holder,
     run_alive,
     sweep_dead_runs,
+    wait_until_writable,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +64,10 @@ def test_the_warehouse_lock_is_exclusive_and_says_who_holds_it(tmp_path: Path):
         assert not mine.try_acquire(me)
         holder = read_holder(mine.path)
         assert holder is not None and holder.run_id == "run-a" and holder.pid == child.pid
+        assert mine.current_holder().run_id == "run-a"
+        # Interrupted or cancelled while waiting: it stops at once, without the lock.
+        with pytest.raises(WaitStopped):
+            list(mine.acquire(me, stop=lambda: True))
         waiting = mine.acquire(me)
         message = next(waiting)
         assert "run run-a (refresh_all, launched by lc-monitor run" in message
@@ -68,6 +75,9 @@ def test_the_warehouse_lock_is_exclusive_and_says_who_holds_it(tmp_path: Path):
         # The holder dies the way a killed run does: the system releases its lock.
         child.kill()
         child.wait()
+        # The killed holder's note is still in the file, but nobody holds the lock.
+        assert read_holder(mine.path).run_id == "run-a"
+        assert mine.current_holder() is None
         assert list(waiting) == []  # the generator ends once the lock is taken
         assert read_holder(mine.path).run_id == "run-b"
         mine.release()
@@ -75,6 +85,27 @@ def test_the_warehouse_lock_is_exclusive_and_says_who_holds_it(tmp_path: Path):
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_process_left_holding_the_duckdb_file_is_waited_for(tmp_path: Path):
+    """A run killed alone leaves its dbt child writing the file: the next run waits for it."""
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    child = _hold_in_child(f"""
+        import time, duckdb
+        con = duckdb.connect({str(warehouse)!r})
+        print("ready", flush=True)
+        time.sleep(2)
+    """)
+    started = time.monotonic()
+    messages = list(wait_until_writable(warehouse))
+    assert time.monotonic() - started >= 1.0
+    assert (
+        len(messages) == 1 and "a process left by an earlier run still has it open" in messages[0]
+    )
+    child.wait()
+    assert list(wait_until_writable(warehouse)) == []  # free: no wait, no message
+    assert list(wait_until_writable(tmp_path / "none.duckdb")) == []  # first run: no file
 
 
 def test_a_run_whose_process_died_is_seen_dead_and_a_live_one_alive(tmp_path: Path):
@@ -188,6 +219,43 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def test_a_cli_run_waiting_for_the_warehouse_stops_on_ctrl_c(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    home, data = tmp_path / "home", tmp_path / "data"
+    home.mkdir()
+    (home / "dagster.yaml").symlink_to(REPO / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dg.DagsterInstance.from_config(str(home))
+    held = WarehouseLock(data / "warehouse" / "lc_monitor.duckdb")
+    assert held.try_acquire(holder_for("nightly-run", "refresh_all", "schedule nightly_refresh"))
+    cli = subprocess.Popen(
+        [str(BIN / "lc-monitor"), "run"],
+        cwd=REPO, env=_env(home, data), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+
+        def waiting() -> bool:
+            return any(
+                "Waiting for the warehouse" in (e.user_message or "")
+                for r in instance.get_runs()
+                for e in instance.all_logs(r.run_id)
+            )
+
+        _wait_for(waiting, 120, "the CLI run to wait for the warehouse")
+        cli.send_signal(signal.SIGINT)
+        output, _ = cli.communicate(timeout=30)  # stops at once, not when the lock frees
+    finally:
+        cli.kill()
+        held.release()
+    assert cli.returncode != 0
+    assert "nightly-run (refresh_all, launched by schedule nightly_refresh" in output
+    (run,) = instance.get_runs()
+    assert run.status in (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
+    assert not (data / "raw").exists()  # it never started a step
+
+
 def test_killed_run_recovers_and_queued_and_cli_runs_take_turns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -222,31 +290,41 @@ def test_killed_run_recovers_and_queued_and_cli_runs_take_turns(
     (dead,) = instance.get_runs()
     assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.STARTED
 
-    # 2. A run queued for the daemon (as the UI, the schedule and sensors launch them) and a
-    #    CLI run, started together. Nobody repairs the instance by hand.
+    # 2. A run queued for the daemon (as the UI, the schedule and sensors launch them). The
+    #    dead run holds the queue's only place until the daemon's dead-run sweep fails it;
+    #    nobody repairs the instance by hand. Then, while the queued run writes, a CLI run
+    #    (which skips the queue) is started: it must wait for the warehouse.
     launch = subprocess.run(
-        [str(BIN / "dagster"), "job", "launch", "-m", "orchestration.definitions",
-         "-j", "refresh_all"],
+        [str(BIN / "dagster"), "job", "launch", "-j", "refresh_all"],  # pyproject's location
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert launch.returncode == 0, launch.stderr
+    (queued,) = [r for r in instance.get_runs() if r.run_id != dead.run_id]
     daemon = subprocess.Popen(
-        [str(BIN / "dagster-daemon"), "run", "-m", "orchestration.definitions"],
+        [str(BIN / "dagster-daemon"), "run"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
     try:
+
+        def queued_run_writes() -> bool:
+            return any(
+                e.step_key == "nwopen_raw"
+                for e in instance.all_logs(queued.run_id, of_type=DagsterEventType.STEP_START)
+            )
+
+        _wait_for(queued_run_writes, 300, "the queued run to start after the sweep")
         cli = subprocess.run(
             [str(BIN / "lc-monitor"), "run"],
             cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
         assert cli.returncode == 0, cli.stdout[-3000:] + cli.stderr[-3000:]
-        queued = [r for r in instance.get_runs() if r.run_id != dead.run_id and
-                  "lc_monitor/launched_by" not in r.tags]  # fmt: skip
-        assert len(queued) == 1
+        assert f"run {queued.run_id} (refresh_all, launched by the Dagster UI or API" in (
+            cli.stdout + cli.stderr
+        )
 
         def finished() -> bool:
-            status = instance.get_run_by_id(queued[0].run_id).status
+            status = instance.get_run_by_id(queued.run_id).status
             return status in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE)
 
         _wait_for(finished, 600, "the queued run")
@@ -258,11 +336,11 @@ def test_killed_run_recovers_and_queued_and_cli_runs_take_turns(
     (cli_run,) = [
         r for r in runs.values() if "lc_monitor/launched_by" in r.tags and r.run_id != dead.run_id
     ]
-    queued_run = runs[queued[0].run_id]
+    queued_run = runs[queued.run_id]
     # The dead run was found, failed with a message, and its slot freed: both went ahead.
     assert runs[dead.run_id].status == dg.DagsterRunStatus.FAILURE
     failure = instance.all_logs(dead.run_id, of_type=DagsterEventType.RUN_FAILURE)
-    assert "process died" in failure[-1].message
+    assert "process died" in failure[-1].message and "by the dead-run sweep" in failure[-1].message
     assert cli_run.status == dg.DagsterRunStatus.SUCCESS
     assert queued_run.status == dg.DagsterRunStatus.SUCCESS, [
         e.message for e in _events(instance, queued_run.run_id) if e.level >= 40
@@ -282,3 +360,12 @@ def test_killed_run_recovers_and_queued_and_cli_runs_take_turns(
                      and e.step_key == "serving__lc_monitor"]  # fmt: skip
         assert checks and published and max(checks) < min(published)
     assert instance.event_log_storage.get_concurrency_info("duckdb").active_slot_count == 0
+    # They really met: one of them waited for the other, and said for what.
+    waited = [
+        run_id
+        for run_id in (cli_run.run_id, queued_run.run_id)
+        if any(
+            "Waiting for the warehouse" in (e.user_message or "") for e in _events(instance, run_id)
+        )
+    ]
+    assert waited, "the two runs never contended for the warehouse"

@@ -2,11 +2,18 @@
     without the records it set aside. The verdicts and the quarantine are tables of the raw
     layer (raw.<source>_acceptance, raw.<source>_quarantine), written by the validation step
     (orchestration/quality/acceptance.py) before dbt runs; nothing here reads the checks'
-    results. Raw tables keep every pull, rejected ones too, as evidence. -#}
+    results. Raw tables keep every pull, rejected ones too, as evidence.
+    A pull whose rows equalled the previous pull's appended none (sources/raw_tables.py): its
+    verdict names the snapshot whose rows it validated (rows_snapshot_id) and when it was
+    loaded. Staging reads those rows as the pull's own, under its id and load time, so a
+    source seen again unchanged still advances its last-seen dates. -#}
 
-{#- The newest verdict on each snapshot of a source (a snapshot can be validated again). -#}
+{#- The newest verdict on each snapshot of a source (a snapshot can be validated again), with
+    the snapshot whose rows hold its records (null in verdicts written before pulls were
+    deduplicated: its own). -#}
 {% macro snapshot_verdicts(source_system) %}
-    select snapshot_id, acceptance_id, status
+    select snapshot_id, acceptance_id, status,
+        coalesce(rows_snapshot_id, snapshot_id) as rows_snapshot_id, snapshot_loaded_at
     from {{ source('raw', source_system ~ '_acceptance') }}
     qualify row_number() over (
         partition by snapshot_id order by validated_at desc, acceptance_id desc
@@ -16,7 +23,7 @@
 {#- The verdict staging reads: that of the newest accepted snapshot (snapshot ids are UTC
     timestamps, so the greatest is the newest). -#}
 {% macro current_acceptance(source_system) %}
-    select snapshot_id, acceptance_id
+    select snapshot_id, acceptance_id, rows_snapshot_id, snapshot_loaded_at
     from ({{ snapshot_verdicts(source_system) }}) as verdicts
     where status = 'accepted'
     order by snapshot_id desc
@@ -35,22 +42,30 @@
     )
 {% endmacro %}
 
+{#- A raw row as the pull the verdict judged: that snapshot's id and load time. -#}
+{% macro as_verdicts_snapshot(verdict) %}
+    source.* replace (
+        {{ verdict }}.snapshot_id as _snapshot_id,
+        coalesce({{ verdict }}.snapshot_loaded_at, source._loaded_at) as _loaded_at
+    )
+{% endmacro %}
+
 {#- The rows of a raw table's newest accepted snapshot, minus the records set aside. -#}
 {% macro accepted_rows(source_system, table) %}
-    select source.*
+    select {{ as_verdicts_snapshot('verdict') }}
     from {{ source('raw', table) }} as source
     inner join ({{ current_acceptance(source_system) }}) as verdict
-        on source._snapshot_id = verdict.snapshot_id
+        on source._snapshot_id = verdict.rows_snapshot_id
     where not {{ is_set_aside(source_system, table, 'verdict') }}
 {% endmacro %}
 
 {#- The rows of every accepted snapshot (for first- and last-seen dates), minus the records
     each snapshot's verdict set aside. -#}
 {% macro accepted_history(source_system, table) %}
-    select source.*
+    select {{ as_verdicts_snapshot('verdict') }}
     from {{ source('raw', table) }} as source
     inner join ({{ snapshot_verdicts(source_system) }}) as verdict
-        on source._snapshot_id = verdict.snapshot_id
+        on source._snapshot_id = verdict.rows_snapshot_id
     where verdict.status = 'accepted'
         and not {{ is_set_aside(source_system, table, 'verdict') }}
 {% endmacro %}

@@ -1,8 +1,10 @@
 """The dbt project as Dagster assets; dbt tests run inside `dbt build` as asset checks."""
 
 import os
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -11,7 +13,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project
 from orchestration.dbt_translator import LcmDbtTranslator
-from orchestration.metadata import relation_metadata
+from orchestration.disk import prune_dbt_targets
+from orchestration.metadata import relation_metadata, step_settings
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 # What may only be built once the marts passed their blocking checks: the type-2 history and
@@ -56,6 +59,8 @@ def _build(
     # profiles.yml reads the path from LCM_WAREHOUSE; hand dbt the resolved, absolute path so
     # that dbt and the Python assets write the same file. The subprocess copies the
     # environment when it starts, so the variable is restored right after.
+    keep_targets = step_settings().disk.dbt_targets
+    started = time.time()
     with _environment(LCM_WAREHOUSE=warehouse.database()):
         invocation = dbt.cli(["build"], context=context)
     # The dbt process holds the warehouse read-write until it exits, so the events wait for it:
@@ -67,11 +72,26 @@ def _build(
         events.extend(invocation.stream())
     except BaseException as exc:  # incl. Dagster's interruption of a terminated run
         failure = exc
+    _prune_targets(context, invocation.target_path, keep_targets, started)
     try:
         yield from _with_table_metadata(context, events, warehouse, invocation.manifest)
     finally:
         if failure is not None:
             raise failure
+
+
+def _prune_targets(
+    context: dg.AssetExecutionContext, target_path: Path, keep: int, started: float
+) -> None:
+    """dagster-dbt writes a target folder per invocation (~10 MB, mostly dbt.log) and never
+    removes one: keep the newest few for debugging."""
+    try:
+        removed = prune_dbt_targets(target_path, keep, started)
+    except OSError as exc:  # housekeeping never fails a build
+        context.log.warning(f"Could not prune dbt target folders beside {target_path}: {exc}")
+        return
+    if removed:
+        context.log.info(f"Removed {len(removed)} old dbt target folder(s) beside {target_path}")
 
 
 def _with_table_metadata(

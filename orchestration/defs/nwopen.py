@@ -81,7 +81,10 @@ def nwopen_raw(
         ),
         RawTable(MEMBERS, "raw.nwopen_project_members", nwopen.MEMBER_COLUMNS, extract.members),
     ]
-    loaded = load(warehouse, landed, tables, record_count=extract.in_scope)
+    loaded = load(
+        warehouse, landed, tables, record_count=extract.in_scope,
+        retention_days=settings.disk.raw_days,
+    )  # fmt: skip
     common = {
         **snapshot_metadata(landed, loaded),
         "pages": len(pages),

@@ -91,6 +91,7 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
                 source=register.source,
                 catalogue=CallCatalogue.from_csv(CALLS_SEED),
                 policy=settings.http,
+                limits=settings.archive_limits,
             )
         except SourceError as exc:
             raise source_failure(exc) from exc
@@ -111,7 +112,10 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
             RawTable(partners, register.partners_table, registers.PARTNER_COLUMNS,
                      extract.partners),
         ]  # fmt: skip
-        loaded = load(warehouse, landed, tables, record_count=len(extract.projects))
+        loaded = load(
+            warehouse, landed, tables, record_count=len(extract.projects),
+            retention_days=settings.disk.raw_days,
+        )  # fmt: skip
         common = {
             **snapshot_metadata(landed, loaded),
             "register_format": extract.file_format,

@@ -12,7 +12,7 @@ from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import tse
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
-from sources.landing import content_hash, latest_manifest
+from sources.landing import content_hash, latest_files
 from sources.problems import PROBLEMS
 
 PROJECTS = dg.AssetKey(["raw", "tse_projects"])
@@ -49,10 +49,9 @@ def tse_raw(
     location = settings.tse_location
     source_dir = settings.raw_dir / SOURCE_DIR
     try:
-        previous = latest_manifest(source_dir)
-        cached = (
-            tse.previous_documents(previous, source_dir / previous.snapshot_id) if previous else {}
-        )
+        # The pages of the newest pull, from the snapshot that stored them.
+        previous = latest_files(source_dir)
+        cached = tse.previous_documents(*previous) if previous else {}
         context.log.info(f"TSE: crawling {location} ({len(cached)} pages cached for revalidation)")
         documents = tse.read_site(location, settings.http, cached)
     except SourceError as exc:
@@ -92,7 +91,10 @@ def tse_raw(
         RawTable(PROJECTS, "raw.tse_projects", tse.PROJECT_COLUMNS, extract.projects),
         RawTable(PARTNERS, "raw.tse_project_partners", tse.PARTNER_COLUMNS, extract.partners),
     ]
-    loaded = load(warehouse, landed, tables, record_count=len(extract.projects))
+    loaded = load(
+        warehouse, landed, tables, record_count=len(extract.projects),
+        retention_days=settings.disk.raw_days,
+    )  # fmt: skip
     common = {
         **snapshot_metadata(landed, loaded),
         "listing_pages": landed.manifest.counts["listing_pages"],

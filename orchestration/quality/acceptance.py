@@ -12,7 +12,9 @@ raw layer, written in one transaction by the source's validation step and read b
 
 Staging reads the newest accepted snapshot of each source without its set-aside records
 (macro ``accepted_rows``), so a rejected pull never reaches the marts and the last good data
-stays published.
+stays published. A pull that appended no rows of its own (they equalled the previous pull's,
+sources/raw_tables.py) is validated on the rows that hold its records; its verdict names them
+(``rows_snapshot_id``) and its load time (``snapshot_loaded_at``), which is all staging needs.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from orchestration.quality.suites import (
 )
 from orchestration.quality.validation import RuleOutcome, SuiteOutcome, validate_frame
 from sources import problems
-from sources.raw_tables import SNAPSHOTS_TABLE
+from sources.raw_tables import SNAPSHOTS_TABLE, ensure_table, newest_snapshot
 
 # In a small table (a register of seven LCs) two bad rows are a large share but no sign that
 # the source changed: the share rule counts from this many records set aside.
@@ -68,6 +70,11 @@ ACCEPTANCE_COLUMNS = {
     "records_flagged": "INTEGER",
     "run_id": "VARCHAR",
     "validated_at": "TIMESTAMPTZ",
+    # The snapshot whose rows were validated (the snapshot's own, or for a pull that appended
+    # none, the snapshot holding the same rows) and when the snapshot was loaded: when the
+    # source was last seen. Null in verdicts written before pulls were deduplicated.
+    "rows_snapshot_id": "VARCHAR",
+    "snapshot_loaded_at": "TIMESTAMPTZ",
 }
 QUARANTINE_COLUMNS = {
     "acceptance_id": "VARCHAR",
@@ -130,6 +137,8 @@ class SourceValidation:
     validated_at: datetime
     runs: list[SuiteRun] = field(default_factory=list)
     entries: list[QuarantineEntry] = field(default_factory=list)
+    rows_snapshot_id: str | None = None  # whose rows hold the snapshot's records
+    snapshot_loaded_at: datetime | None = None
 
     @property
     def status(self) -> str:
@@ -173,12 +182,24 @@ class SourceValidation:
             "records_flagged": self.records(FLAGGED),
             "run_id": self.run_id,
             "validated_at": self.validated_at,
+            "rows_snapshot_id": self.rows_snapshot_id,
+            "snapshot_loaded_at": self.snapshot_loaded_at,
         }
 
 
-def newest_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+def current_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
+    """The snapshot staging reads now: the newest one whose newest verdict is accepted (the
+    rule of the dbt macro current_acceptance, dbt_project/macros/accepted_rows.sql)."""
+    if not table_exists(con, acceptance_table(source)):
+        return None
     row = con.execute(
-        f"SELECT max(snapshot_id) FROM {SNAPSHOTS_TABLE} WHERE source = ?", [source]
+        f"""
+        SELECT max(snapshot_id) FROM (
+            SELECT snapshot_id, status FROM {acceptance_table(source)}
+            QUALIFY row_number() OVER (
+                PARTITION BY snapshot_id ORDER BY validated_at DESC, acceptance_id DESC) = 1
+        ) WHERE status = '{ACCEPTED}'
+        """
     ).fetchone()
     return row[0] if row else None
 
@@ -310,9 +331,12 @@ def _cascade(
     ]
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, suite: SuiteFile, snapshot_id: str) -> pd.DataFrame:
+def read_frame(
+    con: duckdb.DuckDBPyConnection, suite: SuiteFile, rows_snapshot_id: str
+) -> pd.DataFrame:
     return con.execute(
-        f"SELECT * FROM {suite.table} WHERE _snapshot_id = ? ORDER BY {RECORD_NO}", [snapshot_id]
+        f"SELECT * FROM {suite.table} WHERE _snapshot_id = ? ORDER BY {RECORD_NO}",
+        [rows_snapshot_id],
     ).df()
 
 
@@ -324,12 +348,15 @@ def validate_source(
     run_id: str,
 ) -> SourceValidation:
     """Validate the newest snapshot of ``source`` with its suites (read-only connection)."""
+    newest = newest_snapshot(con, source)
     validation = SourceValidation(
         source=source,
-        snapshot_id=newest_snapshot(con, source),
+        snapshot_id=newest.snapshot_id if newest else None,
         acceptance_id=str(uuid.uuid4()),
         run_id=run_id,
         validated_at=datetime.now(UTC),
+        rows_snapshot_id=newest.rows_snapshot_id if newest else None,
+        snapshot_loaded_at=newest.loaded_at if newest else None,
     )
     frames: dict[str, pd.DataFrame] = {}
     for suite in suites:
@@ -340,11 +367,11 @@ def validate_source(
         )  # fmt: skip
         run = SuiteRun(suite, check)
         validation.runs.append(run)
-        if validation.snapshot_id is None:
+        if validation.rows_snapshot_id is None:
             run.error = f"no snapshot of {source} in {SNAPSHOTS_TABLE}"
             continue
         try:
-            frame = read_frame(con, suite, validation.snapshot_id)
+            frame = read_frame(con, suite, validation.rows_snapshot_id)
             previous = previous_row_count(con, suite.name)
             enriched = reference.enrich(frame, suite.subsidy_column)
             outcome = validate_frame(suite, enriched, suite.volume_rules(previous))
@@ -371,14 +398,6 @@ def validate_source(
     return validation
 
 
-def _ensure(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} "
-        f"({', '.join(f'{name} {kind}' for name, kind in columns.items())})"
-    )
-
-
 def ensure_tables(
     con: duckdb.DuckDBPyConnection, source: str, suites: list[str] | None = None
 ) -> None:
@@ -386,8 +405,9 @@ def ensure_tables(
     were recorded here had its checks decide in quality.validation_results: the snapshots they
     accepted are carried over, so staging's history (first and last seen) stays intact."""
     created = not table_exists(con, acceptance_table(source))
-    _ensure(con, acceptance_table(source), ACCEPTANCE_COLUMNS)
-    _ensure(con, quarantine_table(source), QUARANTINE_COLUMNS)
+    # Columns added since a table was created are added to it (null in older rows).
+    ensure_table(con, acceptance_table(source), ACCEPTANCE_COLUMNS)
+    ensure_table(con, quarantine_table(source), QUARANTINE_COLUMNS)
     if created and suites and results_table_exists(con):
         _carry_over_earlier_verdicts(con, source, suites)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sources.archives import DEFAULT_LIMITS, ArchiveLimits
 from sources.calls import CallCatalogue
 from sources.http import HttpPolicy
 from sources.landing import RawFile, content_hash
@@ -89,14 +90,16 @@ def parse_register(
     source: str,
     catalogue: CallCatalogue,
     location: str | None = None,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> RegisterExtract:
     """Validate a register already in memory (no I/O).
 
     ``files`` is one ``.xlsx`` workbook or ``projects.csv`` plus ``partners.csv``, as
-    :class:`RawFile` objects or as ``{file name: bytes}``.
+    :class:`RawFile` objects or as ``{file name: bytes}``. A file past ``limits`` (size,
+    compression ratio, members: ``sources.archives``) is refused before it is parsed.
     """
     raw = as_raw_files(files)
-    file_format, projects_sheet, partners_sheet = sheets(raw, source)
+    file_format, projects_sheet, partners_sheet = sheets(raw, source, limits)
     valid = validate(projects_sheet, partners_sheet, source, catalogue)
     where = location if location is not None else " + ".join(f.location for f in raw)
     return RegisterExtract(
@@ -117,17 +120,23 @@ def read_register(
     source: str,
     catalogue: CallCatalogue,
     policy: HttpPolicy | None = None,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> RegisterExtract:
     """Read and validate the register at ``location``: an ``.xlsx`` file, a folder with
     ``projects.csv`` and ``partners.csv``, or an http(s) URL of either (a URL not ending in
     ``.xlsx`` is the base of the two csv files). A URL needs ``policy``.
 
     Raises :class:`~sources.errors.SourceError` naming ``source``, the file or URL and, for a
-    broken structure, the sheet and column; bad cells are noted on their records.
+    broken structure, the sheet and column; bad cells are noted on their records. A file
+    past ``limits`` is refused before it is parsed (a local one before it is read).
     """
     where = str(location)
     return parse_register(
-        fetch(where, source, policy), source=source, catalogue=catalogue, location=where
+        fetch(where, source, policy, limits),
+        source=source,
+        catalogue=catalogue,
+        location=where,
+        limits=limits,
     )
 
 

@@ -1,8 +1,10 @@
 """Reading a register from an xlsx workbook or a folder of two csv files, on disk or by URL.
 
-Workbooks are untrusted input: openpyxl parses their XML through defusedxml (imported here so
-that a missing install fails loudly rather than silently falling back to the stdlib parser),
-in read-only mode, and only cell values are taken (no formulas are evaluated).
+Workbooks are untrusted input: their size, compression ratio and member count are checked
+from the zip's central directory before anything is inflated (``sources.archives``; csv files
+by their size), openpyxl parses their XML through defusedxml (imported here so that a missing
+install fails loudly rather than silently falling back to the stdlib parser), in read-only
+mode, and only cell values are taken (no formulas are evaluated).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from defusedxml import DefusedXmlException  # openpyxl parses with defusedxml wh
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml import DEFUSEDXML
 
+from sources.archives import DEFAULT_LIMITS, ArchiveLimits, check_files, check_size, check_zip
 from sources.errors import SourceError
 from sources.http import HttpPolicy, PoliteClient
 from sources.landing import RawFile
@@ -52,8 +55,21 @@ def _without_query(response: httpx.Response) -> str:
     return str(response.url.copy_with(query=None))
 
 
-def fetch(location: str, source: str, policy: HttpPolicy | None) -> list[RawFile]:
-    """The register's raw files, exactly as received: one ``.xlsx`` or the two csv files."""
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it fails next, with the reason
+
+
+def fetch(
+    location: str,
+    source: str,
+    policy: HttpPolicy | None,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+) -> list[RawFile]:
+    """The register's raw files, exactly as received: one ``.xlsx`` or the two csv files.
+    A local file larger than ``limits`` allows is refused before it is read."""
     if is_url(location):
         if policy is None:
             raise ValueError("an HTTP policy is needed to read a register by URL")
@@ -74,6 +90,8 @@ def fetch(location: str, source: str, policy: HttpPolicy | None) -> list[RawFile
             return files
     path = Path(location)
     if path.is_dir():
+        check_files([_file_size(path / n) for n in CSV_FILES.values()], source,
+                    str(path), limits)  # fmt: skip
         files = []
         for name in CSV_FILES.values():
             try:
@@ -92,6 +110,7 @@ def fetch(location: str, source: str, policy: HttpPolicy | None) -> list[RawFile
             "a csv register is a folder holding "
             f"{' and '.join(CSV_FILES.values())}: give the folder, not one file",
         )
+    check_size(_file_size(path), source, str(path), limits)
     try:
         return [RawFile(path.name, path.read_bytes(), str(path))]
     except OSError as exc:
@@ -139,7 +158,9 @@ def _find_sheet(workbook: openpyxl.Workbook, names: tuple[str, ...]) -> str | No
     return next((by_name[n] for n in names if n in by_name), None)
 
 
-def xlsx_sheets(file: RawFile, source: str) -> tuple[Sheet, Sheet]:
+def xlsx_sheets(
+    file: RawFile, source: str, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> tuple[Sheet, Sheet]:
     if not DEFUSEDXML:
         # OPENPYXL_DEFUSEDXML=False turns the guard off; not for files from outside.
         raise SourceError(
@@ -152,6 +173,8 @@ def xlsx_sheets(file: RawFile, source: str) -> tuple[Sheet, Sheet]:
         raise SourceError(source, file.location,
                           "not an xlsx workbook (not a zip archive; truncated, or a web page "
                           "or another format?)")  # fmt: skip
+    # Before openpyxl inflates anything: a zip bomb is refused from its directory.
+    check_zip(file.content, source, file.location, limits)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(file.content), read_only=True,
                                           data_only=True)  # fmt: skip
@@ -211,11 +234,15 @@ def csv_sheet(file: RawFile, kind: str, source: str) -> Sheet:
     return Sheet(kind, file.location, rows[0], body)
 
 
-def sheets(files: Sequence[RawFile], source: str) -> tuple[str, Sheet, Sheet]:
+def sheets(
+    files: Sequence[RawFile], source: str, limits: ArchiveLimits = DEFAULT_LIMITS
+) -> tuple[str, Sheet, Sheet]:
     """The format and the projects and partners sheets of the register's raw files."""
     found_format = file_format(files, source)
     if found_format == XLSX:
-        return (XLSX, *xlsx_sheets(files[0], source))
+        return (XLSX, *xlsx_sheets(files[0], source, limits))
+    check_files([len(f.content) for f in files], source,
+                " + ".join(f.location for f in files), limits)  # fmt: skip
     by_name = {f.name: f for f in files}
     return (
         CSV,
