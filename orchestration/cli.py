@@ -56,6 +56,7 @@ def summary() -> int:
     published = "not published yet" if not serving.exists() else f"{serving.stat().st_size} bytes"
     print(f"Serving file for BI tools (read-only): {serving} ({published})")
     print(f"Parquet exports: {settings.exports_dir}")
+    print(f"Monitoring report (opens offline): {settings.report_dir / 'index.html'}")
     print(f"Data-quality report: {settings.quality_report_dir / 'index.html'}")
     return 0
 

@@ -127,6 +127,11 @@ class Settings:
         return Path(_env("LCM_EXPORTS_DIR", str(self.data_dir / "exports")))
 
     @property
+    def report_dir(self) -> Path:
+        """The monitoring report (static site), rebuilt from the serving file every run."""
+        return Path(_env("LCM_REPORT_DIR", str(self.data_dir / "report")))
+
+    @property
     def quality_report_dir(self) -> Path:
         """The HTML data-quality report, rewritten after every check."""
         return self.data_dir / "quality" / "report"
@@ -284,6 +289,8 @@ VARIABLES: dict[str, Variable] = {
         Variable("LCM_WAREHOUSE", "a file path", _is_path),
         Variable("LCM_SERVING_PATH", "a file path", _is_path),
         Variable("LCM_EXPORTS_DIR", "a folder path", _is_path),
+        # The monitoring report's folder (orchestration/report/).
+        Variable("LCM_REPORT_DIR", "a folder path", _is_path),
         Variable("LCM_HTTP_TIMEOUT", "seconds, a number above 0", _is_number(0.001)),
         Variable("LCM_HTTP_MAX_RETRIES", "a whole number, 0 or more", _is_number(0, True)),
         Variable("LCM_HTTP_MIN_INTERVAL", "seconds, a number, 0 or more", _is_number(0)),

@@ -19,6 +19,10 @@ from sources.calls import CallCatalogue
 CAP_COLUMN = "subsidy_cap_eur"
 BUDGET_COLUMN = "call_budget_eur"
 CALL_TOTAL_COLUMN = "call_subsidy_total_eur"
+# A register LC's municipality, and beside it (for lc_municipality_known) the same value when
+# seed municipalities lists it, else null.
+MUNICIPALITY_COLUMN = "lc_municipality"
+KNOWN_MUNICIPALITY_COLUMN = "lc_municipality_listed"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -35,6 +39,7 @@ class Reference:
     catalogue: CallCatalogue
     caps: dict[tuple[str, str], float]  # (call_id, mission key or "") -> max subsidy per project
     missions: dict[str, str]  # mission as written (key) -> mission under its one name
+    municipalities: frozenset[str] = frozenset()  # keys of the seed's municipality names
 
     @classmethod
     def from_seeds(cls, seeds: Path) -> Reference:
@@ -46,7 +51,12 @@ class Reference:
             _key(row["mission_as_written"]): row["mission"].strip()
             for row in _rows(seeds / "mooi_missions.csv")
         }
-        return cls(CallCatalogue.from_csv(seeds / "programme_calls.csv"), caps, missions)
+        municipalities = frozenset(
+            _key(row["municipality"]) for row in _rows(seeds / "municipalities.csv")
+        )
+        return cls(
+            CallCatalogue.from_csv(seeds / "programme_calls.csv"), caps, missions, municipalities
+        )
 
     def cap(self, call_id: str | None, mission: str | None = None) -> float | None:
         """The maximum subsidy per project: the call's figure for the mission, else the call's."""
@@ -61,7 +71,15 @@ class Reference:
 
     def enrich(self, frame: pd.DataFrame, subsidy_column: str | None) -> pd.DataFrame:
         """Add each record's cap, its call's budget and the call's subsidy total in this
-        snapshot, for the rules subsidy_within_cap and call_within_budget."""
+        snapshot, for the rules subsidy_within_cap and call_within_budget; and a register LC's
+        municipality when the seed lists it, for lc_municipality_known."""
+        if MUNICIPALITY_COLUMN in frame.columns:
+            frame = frame.copy()
+            # The value as written when listed (so the pair rule compares equal), else null.
+            frame[KNOWN_MUNICIPALITY_COLUMN] = [
+                m if isinstance(m, str) and _key(m) in self.municipalities else None
+                for m in frame[MUNICIPALITY_COLUMN]
+            ]
         if "call_id" not in frame.columns or subsidy_column is None:
             return frame
         frame = frame.copy()

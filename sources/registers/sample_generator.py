@@ -6,9 +6,9 @@ Real: the 2024 MOOI Learning Community scheme (€1M in total) and the Groenverm
 and named Learning Communities (Hydrogen Lab Zuidwest with HZ and Scalda, Applied Research
 Team Oost, Hydrogen Valley Campus Noord, Waterstof Werkt with New Energy Coalition 2022-2027,
 Noordwest with Hogeschool van Amsterdam) from docs/sources.md, and the organisations' names.
-Invented: every amount, date, partner list, count of students and professionals, and every
-id. Organisation names are spelled the way a programme office might, which often differs from
-NWOpen and the Topsector Energie pages; that is on purpose.
+Invented: every amount, date, partner list, count of students, professionals and teachers,
+LC municipality and every id. Organisation names are spelled the way a programme office
+might, which often differs from NWOpen and the Topsector Energie pages; that is on purpose.
 """
 
 from __future__ import annotations
@@ -50,6 +50,16 @@ MOOI_LCS = [
     ("MOOI-LC-2024-06", "Learning Community H2-PROCESWARMTE", "Zeeland", "MOOI52115",
      date(2025, 1, 1), "31 december 2027", "€ 175.000", 60, 40, None, "start uitgesteld"),
 ]  # fmt: skip
+# register_id -> (lc_municipality, teachers_reached): where the LC works and the teachers of
+# its professionals; a cell left empty where the office does not know.
+MOOI_LC_EXTRA = {
+    "MOOI-LC-2024-01": ("Eindhoven", 12),
+    "MOOI-LC-2024-02": ("Arnhem", None),
+    "MOOI-LC-2024-03": ("Amsterdam", 20),
+    "MOOI-LC-2024-04": ("Delft", None),
+    "MOOI-LC-2024-05": ("Utrecht", 9),
+    "MOOI-LC-2024-06": (None, 15),
+}
 # (register_id, organisation, type, role, municipality, postcode)
 MOOI_PARTNERS = [
     # Types and roles typed in another case: the parser normalises them.
@@ -115,6 +125,15 @@ GVNL_LCS = [
     ("GVNL-LC-LIMBURG", "Learning Community Waterstof Chemelot", "Limburg", "", "2026-01-01",
      "", "", "", "", ""),
 ]  # fmt: skip
+GVNL_LC_EXTRA = {
+    "GVNL-LC-ZW": ("Vlissingen", "18"),
+    "GVNL-LC-OOST": ("Enschede", ""),
+    "GVNL-LC-NOORD-HVC": ("Groningen", ""),
+    "GVNL-LC-NOORD-WW": ("Assen", "40"),
+    "GVNL-LC-NW": ("Amsterdam", "8"),
+    "GVNL-LC-RM": ("", "25"),
+    "GVNL-LC-LIMBURG": ("Sittard-Geleen", ""),
+}
 GVNL_PARTNERS = [
     ("GVNL-LC-ZW", "Hogeschool Zeeland", "hbo", "penvoerder", "Vlissingen", "4382NW"),
     ("GVNL-LC-ZW", "Scalda", "mbo", "partner", "Vlissingen", "4382 NW"),
@@ -266,17 +285,21 @@ def write_mooi(path: Path = MOOI_SAMPLE) -> None:
             "students_reached",
             "professionals_reached",
             "website",
+            # The new template columns added at the end, as an office extends its sheet.
+            "LC_Municipality",
+            "teachers_reached",
             "opmerking",
         ],
     )
     for rid, name, region, grant, start, end, subsidy, students, pros, web, remark in MOOI_LCS:
+        place, teachers = MOOI_LC_EXTRA[rid]
         projects.append([rid, "MOOI", name, region, grant, 2024, start, end, subsidy, students,
-                         pros, web, remark])  # fmt: skip
+                         pros, web, place, teachers, remark])  # fmt: skip
     for row in projects.iter_rows(min_row=2, min_col=7, max_col=8):
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = "dd-mm-yyyy"
-    projects.append([None] * 13)  # a trailing blank row, as spreadsheets have
+    projects.append([None] * 15)  # a trailing blank row, as spreadsheets have
     partners = workbook.create_sheet("Partners")
     # "organisation_type " with a trailing blank, as a header cell typed by hand may have.
     _header(partners, [f"{n} " if n == "organisation_type" else n for n in PARTNER_HEADER])
@@ -304,8 +327,10 @@ def write_gvnl(folder: Path = GVNL_SAMPLE) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     projects = [PROJECT_HEADER]
     for rid, name, region, grant, start, end, subsidy, students, pros, web in GVNL_LCS:
-        projects.append([rid, "GroenvermogenNL", name, region, grant, "2024" if grant else "",
-                         start, end, subsidy, students, pros, web])  # fmt: skip
+        place, teachers = GVNL_LC_EXTRA[rid]
+        projects.append([rid, "GroenvermogenNL", name, region, place, grant,
+                         "2024" if grant else "", start, end, subsidy, students, pros, teachers,
+                         web])  # fmt: skip
     (folder / "projects.csv").write_bytes(_csv_bytes(projects))
     partners = [PARTNER_HEADER] + [list(row) for row in GVNL_PARTNERS]
     (folder / "partners.csv").write_bytes(_csv_bytes(partners))
@@ -340,7 +365,8 @@ organisation names.
 
 Real: the schemes, the GroenvermogenNL regions and named LCs (Hydrogen Lab, Applied Research
 Team, Hydrogen Valley Campus, Waterstof Werkt) and organisation names. Invented: every amount,
-date, partner list, number of students and professionals reached, website and id.
+date, partner list, number of students, professionals and teachers reached, LC municipality,
+website and id.
 Organisation names are spelled as an office might (`Hogeschool Zeeland`, `TU/e`, `RUG`),
 which differs from NWOpen and the Topsector Energie pages on purpose.
 """,

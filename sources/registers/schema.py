@@ -143,6 +143,8 @@ PROJECT_SPEC = (
     Column("programme", True, one_of(PROGRAMMES), "VARCHAR", "MOOI or GroenvermogenNL"),
     Column("lc_name", True, text, "VARCHAR", "name of the Learning Community"),
     Column("region", False, text, "VARCHAR", "region the LC serves (e.g. Zuidwest, Noord)"),
+    Column("lc_municipality", False, text, "VARCHAR",
+           "municipality (gemeente) where the LC itself works, e.g. its penvoerder's site"),
     Column("related_grant", False, text, "VARCHAR",
            "grant the LC belongs to: MOOI grant number (MOOI12345) or NWO file number"),
     Column("call_round", False, whole_number(2015, 2035), "INTEGER", "year of the round"),
@@ -155,6 +157,8 @@ PROJECT_SPEC = (
            "students reached so far; empty when unknown"),
     Column("professionals_reached", False, whole_number(0), "INTEGER",
            "professionals (teachers, employees) reached so far; empty when unknown"),
+    Column("teachers_reached", False, whole_number(0), "INTEGER",
+           "teachers (docenten) involved so far, of the professionals; empty when unknown"),
     Column("website", False, url, "VARCHAR", "the LC's website"),
 )  # fmt: skip
 PARTNER_SPEC = (

@@ -77,6 +77,8 @@ select
     resolved.subsidy_eur,
     resolved.students_reached,
     resolved.professionals_reached,
+    resolved.teachers_reached,
+    resolved.lc_municipality,
     resolved.website_url,
     leads.organisation_name as lead_organisation,
     coalesce(partner_counts.partner_count, 0) as partner_count,

@@ -11,8 +11,12 @@ variants as (
 ),
 
 organisations as (
-    select organisation_key, organisation_name
+    select organisation_key, organisation_name, municipality, province
     from {{ ref('dim_organisation') }}
+),
+
+indicators as (
+    select * from {{ ref('int_projects__indicators') }}
 ),
 
 partners as (
@@ -63,10 +67,44 @@ select
     projects.source_url,
     cast(seen.first_seen_at as date) as first_seen_date,
     cast(seen.last_seen_at as date) as last_seen_date,
-    projects.snapshot_id
+    projects.snapshot_id,
+    -- The evaluators' indicators (int_projects__indicators; docs/marts.md says where each
+    -- comes from). The LC's own place: the register's, else its penvoerder's location.
+    indicators.lc_region,
+    case
+        when indicators.lc_location_source is not null then indicators.lc_municipality
+        else organisations.municipality
+    end as lc_municipality,
+    case
+        when indicators.lc_location_source is not null then indicators.lc_province
+        else organisations.province
+    end as lc_province,
+    case
+        when indicators.lc_location_source is not null then indicators.lc_location_source
+        when organisations.municipality is not null or organisations.province is not null
+            then 'penvoerder'
+    end as lc_location_source,
+    indicators.budget_eur,
+    case
+        when indicators.budget_eur > 0 and projects.subsidy_eur <= indicators.budget_eur
+            then round((indicators.budget_eur - projects.subsidy_eur) / indicators.budget_eur, 4)
+    end as cofinancing_share,
+    indicators.tki,
+    indicators.kic_context,
+    indicators.kic_context_source,
+    indicators.related_project_key,
+    -- Whole months from the start to the day after the end (2024-09-01..2026-08-31: 24).
+    date_diff(
+        'month', projects.start_date, cast(projects.end_date + interval 1 day as date)
+    ) as duration_months,
+    indicators.students_reached,
+    indicators.professionals_reached,
+    indicators.teachers_reached,
+    indicators.reach_source
 from projects
 cross join run
 left join variants on projects.lead_organisation = variants.organisation_name
 left join organisations on variants.organisation_key = organisations.organisation_key
 left join partners on projects.project_key = partners.project_key
 left join seen on projects.project_key = seen.project_key
+left join indicators on projects.project_key = indicators.project_key

@@ -17,6 +17,8 @@ select
     source.subsidy_eur,
     source.students_reached,
     source.professionals_reached,
+    source.teachers_reached,
+    source.lc_municipality,
     source.website as website_url,
     source.source_row,
     source._snapshot_id as snapshot_id,

@@ -15,6 +15,8 @@ select
     source.title,
     source.department,
     source.sub_department,
+    source.summary_nl,
+    source.summary_en,
     source.start_date,
     source.end_date,
     source.award_amount as award_amount_eur,
