@@ -7,9 +7,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.jobs import FRESHNESS_FAIL_HOURS, FRESHNESS_WARN_HOURS, SOURCE_GROUPS
+from orchestration.defs.jobs import SOURCE_GROUPS
 from orchestration.run_executor import warehouse_run_executor
-from orchestration.settings import require_valid_environment
+from orchestration.settings import (
+    FRESHNESS_FAIL_HOURS,
+    FRESHNESS_WARN_HOURS,
+    require_valid_environment,
+)
 
 # The nightly refresh runs at 02:00 (defs/jobs.py): sources and marts follow its rhythm.
 NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(

@@ -38,6 +38,11 @@ SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 CALLS_SEED = SEEDS_DIR / "programme_calls.csv"
 
 SOURCE_MODES = ("sample", "live")
+# The nightly refresh runs at 02:00 (defs/jobs.py): a source or mart not refreshed for 26 hours
+# missed a night (WARN), for 50 hours two nights (failing freshness). The UI's freshness
+# policy, `lc-monitor status` and the stale-data alert's default use these.
+FRESHNESS_WARN_HOURS = 26
+FRESHNESS_FAIL_HOURS = 50
 
 
 class ConfigError(ValueError):
@@ -455,6 +460,6 @@ def load_alert_config(environ: Mapping[str, str] | None = None) -> AlertConfig:
         channels.append(WebhookChannel(url=url.strip(), timeout_s=timeout))
     return AlertConfig(
         channels=tuple(channels),
-        stale_hours=float(value("LCM_ALERT_STALE_HOURS") or 26.0),
+        stale_hours=float(value("LCM_ALERT_STALE_HOURS") or FRESHNESS_WARN_HOURS),
         ui_url=(value("LCM_UI_URL") or "http://127.0.0.1:3000").rstrip("/"),
     )

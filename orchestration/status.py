@@ -16,14 +16,10 @@ from typing import Any
 import dagster as dg
 from dagster._core.events import DagsterEventType
 
-from orchestration.defs.jobs import (
-    FRESHNESS_FAIL_HOURS,
-    FRESHNESS_WARN_HOURS,
-    REFRESH_ALL,
-    SOURCE_GROUPS,
-)
+from orchestration.defs.jobs import REFRESH_ALL, SOURCE_GROUPS
 from orchestration.run_executor import launched_by
 from orchestration.run_lock import WarehouseLock
+from orchestration.settings import FRESHNESS_FAIL_HOURS, FRESHNESS_WARN_HOURS
 
 SERVING_KEY = dg.AssetKey(["serving", "lc_monitor"])
 RECENT_RUNS = 5

@@ -9,10 +9,6 @@ REFRESH_ALL = "refresh_all"
 SOURCE_GROUPS = ("nwopen", "tse", "mooi_register", "gvnl_register")
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Europe/Amsterdam"
-# A source or mart not refreshed for 26 hours missed a night (WARN), for 50 hours two nights
-# (failing freshness): the UI's freshness policy, `lc-monitor status` and alerts use these.
-FRESHNESS_WARN_HOURS = 26
-FRESHNESS_FAIL_HOURS = 50
 
 refresh_all = dg.define_asset_job(
     REFRESH_ALL,
