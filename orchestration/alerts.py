@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from sources.redact import redact_text
+
 # Times are shown in the zone of the nightly schedule: the people reading them are Dutch.
 DISPLAY_TZ = ZoneInfo("Europe/Amsterdam")
 SMTP_TLS_MODES = ("starttls", "ssl", "off")
@@ -66,7 +68,7 @@ def shown(when: datetime) -> str:
 
 
 def clipped(message: str) -> str:
-    one_line = " ".join(message.split())
+    one_line = " ".join(redact_text(message).split())
     return one_line if len(one_line) <= MAX_ERROR_CHARS else one_line[: MAX_ERROR_CHARS - 1] + "…"
 
 
@@ -89,12 +91,14 @@ def run_failure_alert(
     return Alert(
         kind="run_failure",
         subject=f"[LC Monitor] Run failed: {job} ({run_id[:8]})",
-        text="\n".join(lines),
+        # Errors come from the event log, already redacted where they were raised; again
+        # here, since an alert leaves the machine.
+        text=redact_text("\n".join(lines)),
         fields={
             "job": job,
             "run_id": run_id,
-            "failed_steps": [{"step": s.step, "error": s.error} for s in failed_steps],
-            "message": run_message,
+            "failed_steps": [{"step": s.step, "error": redact_text(s.error)} for s in failed_steps],
+            "message": redact_text(run_message),
             "when": when.isoformat(),
             "url": run_url,
         },

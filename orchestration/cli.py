@@ -18,6 +18,8 @@ from typing import TextIO
 
 import duckdb
 
+from orchestration.failures import failure_lines
+from orchestration.publish import current_version
 from orchestration.quality.run_summary import CheckVerdict, check_lines, quarantine_lines
 from orchestration.quality.suites import load_suites, suites_by_source
 from orchestration.settings import (
@@ -25,8 +27,10 @@ from orchestration.settings import (
     REPO_ROOT,
     ConfigError,
     check_environment,
+    credentials_summary,
     load_settings,
 )
+from sources.redact import redact_text
 
 
 def mart_row_counts(database: str) -> list[tuple[str, int]]:
@@ -56,6 +60,8 @@ def summary() -> int:
     published = "not published yet" if not serving.exists() else f"{serving.stat().st_size} bytes"
     print(f"Serving file for BI tools (read-only): {serving} ({published})")
     print(f"Parquet exports: {settings.exports_dir}")
+    if (version := current_version(serving.parent)) is not None:
+        print(f"Published set (serving file and exports, switched together): {version}")
     print(f"Monitoring report (opens offline): {settings.report_dir / 'index.html'}")
     print(f"Data-quality report: {settings.quality_report_dir / 'index.html'}")
     return 0
@@ -71,7 +77,8 @@ def status() -> int:
     settings = load_settings()
     with dg.DagsterInstance.get() as instance:
         lines, healthy = status_lines(instance, settings.warehouse_path, settings.serving_path)
-    print("\n".join(lines))
+    # Failed checks and runs quote their messages: no URL with a token leaves this way.
+    print(redact_text("\n".join(lines)))
     return 0 if healthy else 1
 
 
@@ -90,6 +97,8 @@ def check_config(file: TextIO = sys.stdout) -> int:
         f"{settings.warehouse_path}, serving file {settings.serving_path}",
         file=file,
     )
+    for line in credentials_summary(settings):  # how each source authenticates, no values
+        print(f"credentials: {line}", file=file)
     return 0
 
 
@@ -164,15 +173,12 @@ def run(job_name: str | None = None) -> int:
             f"failed steps: {failed}",
             file=sys.stderr,
         )
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data.error:
-                error = event.step_failure_data.error
-                while error.cause is not None:  # the user-code error is at the bottom
-                    error = error.cause
-                print(f"  {event.step_key}: {error.message.strip()}", file=sys.stderr)
+        # Each step's cause: the source's own error, or the blocking check's failed rules.
+        for line in failure_lines(result.all_events):
+            print(redact_text(line), file=sys.stderr)
         for event in result.all_events:
             if event.is_run_failure and not failed:  # failed outside any step
-                print(f"  {event.message}", file=sys.stderr)
+                print(f"  {redact_text(event.message or '')}", file=sys.stderr)
         print("Nothing was published; the last published data stays.", file=sys.stderr)
         _print_quality(result.run_id, verdicts, file=sys.stderr)
         return 1
@@ -195,7 +201,7 @@ def _print_quality(run_id: str, verdicts: list[CheckVerdict], file: TextIO = sys
     except duckdb.Error as exc:  # e.g. a process holding the warehouse: the run stands
         lines = [f"(no quality summary: cannot read the warehouse: {exc})"]
     for line in lines:
-        print(line, file=file)
+        print(redact_text(line), file=file)
 
 
 def _dbt_test_relations() -> dict[str, tuple[str, str]]:
@@ -244,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             return status()
         return run(args.job) if args.command == "run" else summary()
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact_text(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -15,10 +15,12 @@ from typing import Any
 import dagster as dg
 
 from orchestration.disk import Pruned, prune_raw_snapshots
-from orchestration.metadata import table_metadata
+from orchestration.metadata import source_failure, step_settings, table_metadata
 from orchestration.warehouse import WarehouseResource
+from sources.errors import SourceError
 from sources.landing import Manifest, RawFile, land_snapshot
 from sources.raw_tables import append_snapshot
+from sources.redact import is_http_url, redact_text, redact_url
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def land(
         raw_dir, source, location, files, content_sha256=content_sha256, counts=counts,
         extra=extra,
     )  # fmt: skip
-    return Landed(manifest, snapshot_dir, location)
+    return Landed(manifest, snapshot_dir, redact_text(location))
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,24 @@ def load(
     """Append the snapshot's records to their raw tables (unless they equal the previous
     snapshot's), then remove the source's raw folders older than ``retention_days``."""
     raw_dir = landed.snapshot_dir.parent.parent
+    max_field_chars = step_settings().max_field_chars
     with warehouse.connect() as con:
-        rows = append_snapshot(
-            con,
-            landed.manifest,
-            str(landed.snapshot_dir),
-            {t.table: (t.columns, t.rows) for t in tables},
-            record_count=record_count,
-        )
+        try:
+            rows = append_snapshot(
+                con,
+                landed.manifest,
+                str(landed.snapshot_dir),
+                {t.table: (t.columns, t.rows) for t in tables},
+                record_count=record_count,
+                max_field_chars=max_field_chars,
+            )
+        except SourceError as exc:  # a field past its bound: the source's error, not ours
+            raise source_failure(exc) from exc
         try:
             pruned = prune_raw_snapshots(con, raw_dir, landed.manifest.source, retention_days)
         except OSError as exc:  # housekeeping: the pull is loaded; try again next run
             logging.getLogger("lc_monitor").warning(
-                f"{landed.manifest.source}: old raw snapshots not removed: {exc}"
+                redact_text(f"{landed.manifest.source}: old raw snapshots not removed: {exc}")
             )
             pruned = Pruned([], 0)
     return Loaded(rows, pruned)
@@ -109,8 +116,8 @@ def materializations(
 
 
 def location_value(location: str) -> dg.MetadataValue:
-    if location.startswith(("http://", "https://")):
-        return dg.MetadataValue.url(location)
+    if is_http_url(location):
+        return dg.MetadataValue.url(redact_url(location))
     return dg.MetadataValue.path(location)
 
 

@@ -41,8 +41,8 @@ from sources.calls import CallCatalogue
 from sources.errors import SourceError
 from sources.landing import Manifest, new_snapshot_id
 from sources.raw_tables import append_snapshot
+from sources.redact import is_http_url
 from sources.registers import PARTNER_COLUMNS, PROJECT_COLUMNS, content_sha256, read_register
-from sources.registers.read import is_url
 
 # --programme: the register whose rules apply.
 PROGRAMMES = {"mooi": "mooi_register", "gvnl": "gvnl_register"}
@@ -295,7 +295,7 @@ def validate_register(
     """Print the report (to ``out``, default stdout); 0 when a run would accept the register,
     1 when it would refuse it, 2 when it cannot be checked as asked (to ``err``)."""
     try:
-        if is_url(file):  # a Path would mangle it; registers by URL are read by runs only
+        if is_http_url(file):  # a Path would mangle it; registers by URL are read by runs only
             raise UsageError(f"{file} is a URL: download the register and give the local file")
         check = check_register(Path(file).expanduser(), settings, programme)
     except UsageError as exc:

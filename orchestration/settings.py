@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,9 +25,10 @@ from orchestration.alerts import (
     WebhookChannel,
 )
 from sources.archives import MB, ArchiveLimits
-from sources.http import HttpPolicy
+from sources.http import NO_CREDENTIALS, Credentials, HttpPolicy, split_credentials
 from sources.nwopen import LIVE_URL as NWOPEN_LIVE_URL
 from sources.nwopen import SAMPLE_DIR as NWOPEN_SAMPLE_DIR
+from sources.redact import is_http_url, redact_text, remember_secret, remember_secrets
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE
 from sources.tse import LIVE_URL as TSE_LIVE_URL
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
@@ -116,6 +118,18 @@ class Settings:
     archive_limits: ArchiveLimits
     # What runs may leave on disk (orchestration/disk.py).
     disk: DiskRetention = DiskRetention()
+    # Source name -> what its server wants to see (LCM_<SOURCE>_TOKEN ..., or a secret the
+    # configured URL carried); sent with requests, never part of a location.
+    credentials: Mapping[str, Credentials] = field(default_factory=dict, repr=False)
+    # How complete a pull must be and how long a field may be (sources/nwopen/pages.py,
+    # sources/tse/site.py, sources/raw_tables.py).
+    nwopen_max_pages: int = 2000
+    completeness_tolerance: float = 0.005
+    max_field_chars: int = 100_000
+
+    def http_for(self, source: str) -> HttpPolicy:
+        """The HTTP policy of one source, with that source's credentials."""
+        return replace(self.http, credentials=self.credentials.get(source, NO_CREDENTIALS))
 
     @property
     def raw_dir(self) -> Path:
@@ -123,13 +137,20 @@ class Settings:
 
     @property
     def serving_path(self) -> Path:
-        """The DuckDB file BI tools read (published after every run whose checks passed)."""
+        """The DuckDB file BI tools read (published after every run whose checks passed): a
+        link to ``current/<name>`` in its folder, which switches with the exports."""
         return Path(_env("LCM_SERVING_PATH", str(self.data_dir / "serving" / "lc_monitor.duckdb")))
 
     @property
     def exports_dir(self) -> Path:
-        """One Parquet file per mart, published with the serving file."""
+        """One Parquet file per mart, published with the serving file (links into
+        ``<serving folder>/current/exports``, orchestration/publish.py)."""
         return Path(_env("LCM_EXPORTS_DIR", str(self.data_dir / "exports")))
+
+    @property
+    def serving_keep(self) -> int:
+        """Published versions kept in ``<serving folder>/versions`` (the newest is current)."""
+        return _env_int("LCM_SERVING_KEEP", 3)
 
     @property
     def report_dir(self) -> Path:
@@ -143,7 +164,7 @@ class Settings:
 
     @property
     def nwopen_is_http(self) -> bool:
-        return self.nwopen_location.startswith(("http://", "https://"))
+        return is_http_url(self.nwopen_location)
 
 
 @dataclass(frozen=True)
@@ -183,22 +204,119 @@ def load_settings() -> Settings:
         max_retries=_env_int("LCM_HTTP_MAX_RETRIES", 5),
         min_interval_s=_env_float("LCM_HTTP_MIN_INTERVAL", 1.0),
         backoff_base_s=_env_float("LCM_HTTP_BACKOFF", 2.0),
+        deadline_s=_env_float("LCM_HTTP_DEADLINE", 120.0),
+        max_bytes=_env_int("LCM_HTTP_MAX_MB", 200) * MB,
     )
+    locations: dict[str, str | None] = {
+        "nwopen": _env("LCM_NWOPEN_URL", nwopen_default) or nwopen_default,
+        "tse": _env("LCM_TSE_URL", tse_default) or tse_default,
+        # Registers have no public URL: live mode reads only what is configured.
+        "mooi_register": _env("LCM_MOOI_REGISTER", None if live else str(MOOI_SAMPLE)),
+        "gvnl_register": _env("LCM_GVNL_REGISTER", None if live else str(GVNL_SAMPLE)),
+    }
+    credentials = {}
+    for source, location in locations.items():
+        if location is not None:
+            locations[source], credentials[source] = source_credentials(source, location)
     return Settings(
         data_dir=data_dir,
         warehouse_path=warehouse.resolve(),
         source_mode=mode,
-        nwopen_location=_env("LCM_NWOPEN_URL", nwopen_default) or nwopen_default,
-        tse_location=_env("LCM_TSE_URL", tse_default) or tse_default,
-        # Registers have no public URL: live mode reads only what is configured.
-        register_locations={
-            "mooi_register": _env("LCM_MOOI_REGISTER", None if live else str(MOOI_SAMPLE)),
-            "gvnl_register": _env("LCM_GVNL_REGISTER", None if live else str(GVNL_SAMPLE)),
-        },
+        nwopen_location=str(locations["nwopen"]),
+        tse_location=str(locations["tse"]),
+        register_locations={s: locations[s] for s in ("mooi_register", "gvnl_register")},
         http=http,
         archive_limits=load_archive_limits(),
         disk=load_disk_retention(),
+        credentials=credentials,
+        nwopen_max_pages=_env_int("LCM_NWOPEN_MAX_PAGES", 2000),
+        completeness_tolerance=_env_float("LCM_COMPLETENESS_TOLERANCE", 0.005),
+        max_field_chars=_env_int("LCM_MAX_FIELD_CHARS", 100_000),
     )
+
+
+# --- credentials: configuration, never data ------------------------------------------------
+
+# Source -> the prefix of its credential settings (LCM_<SOURCE>_TOKEN, ...).
+CREDENTIAL_PREFIXES = {
+    "nwopen": "LCM_NWOPEN",
+    "tse": "LCM_TSE",
+    "mooi_register": "LCM_MOOI_REGISTER",
+    "gvnl_register": "LCM_GVNL_REGISTER",
+}
+CREDENTIAL_SUFFIXES = ("_TOKEN", "_TOKEN_PARAM", "_TOKEN_HEADER", "_USER", "_PASSWORD")
+
+
+def source_credentials(
+    source: str, location: str, environ: Mapping[str, str] | None = None
+) -> tuple[str, Credentials]:
+    """The location as it may be recorded, and what requests to it must carry: the secrets
+    the URL itself held (``?token=``, ``user:password@``), then the source's settings, which
+    win. Every secret is remembered, so ``redact_text`` masks it wherever it shows up."""
+    environ = os.environ if environ is None else environ
+    prefix = CREDENTIAL_PREFIXES[source]
+
+    def value(suffix: str) -> str | None:
+        return environ.get(prefix + suffix) or None
+
+    public, from_url = split_credentials(location)
+    params, headers, basic = dict(from_url.params), {}, from_url.basic
+    if token := value("_TOKEN"):
+        if param := value("_TOKEN_PARAM"):
+            params[param.strip()] = token
+        else:
+            header = (value("_TOKEN_HEADER") or "Authorization").strip()
+            # Authorization takes a scheme; any other header (X-API-Key, ...) the bare token.
+            headers[header] = f"Bearer {token}" if header.lower() == "authorization" else token
+    if (user := value("_USER")) and (password := value("_PASSWORD")) is not None:
+        basic = (user, password)
+    credentials = Credentials(tuple(params.items()), tuple(headers.items()), basic)
+    remember_secrets(credentials.secrets())
+    return public, credentials
+
+
+def _credential_problems(environ: Mapping[str, str]) -> list[str]:
+    """Credential settings that only make sense together. Values are never printed."""
+    problems = []
+    for prefix in CREDENTIAL_PREFIXES.values():
+
+        def given(suffix: str, prefix: str = prefix) -> bool:
+            return bool(environ.get(prefix + suffix))
+
+        if given("_TOKEN_PARAM") and given("_TOKEN_HEADER"):
+            problems.append(
+                f"{prefix}_TOKEN_PARAM and {prefix}_TOKEN_HEADER both set: the token is sent "
+                "one way, as a query parameter or as a header"
+            )
+        if (given("_TOKEN_PARAM") or given("_TOKEN_HEADER")) and not given("_TOKEN"):
+            problems.append(f"{prefix}_TOKEN missing: how to send a token is set, the token not")
+        if given("_USER") != given("_PASSWORD"):
+            missing = f"{prefix}_PASSWORD" if given("_USER") else f"{prefix}_USER"
+            problems.append(
+                f"basic auth half-configured: {missing} missing; {prefix}_USER and "
+                f"{prefix}_PASSWORD go together"
+            )
+        header = (environ.get(prefix + "_TOKEN_HEADER") or "Authorization").lower()
+        bearer = given("_TOKEN") and not given("_TOKEN_PARAM") and header == "authorization"
+        if bearer and given("_USER"):
+            problems.append(
+                f"{prefix}_TOKEN and {prefix}_USER both want the Authorization header: send "
+                f"the token as a query parameter ({prefix}_TOKEN_PARAM) or in another header "
+                f"({prefix}_TOKEN_HEADER)"
+            )
+    return problems
+
+
+def credentials_summary(settings: Settings) -> list[str]:
+    """How each source authenticates, in words, without a single secret (check-config)."""
+    lines = []
+    for source, credentials in sorted(settings.credentials.items()):
+        ways = [f"query parameter {name!r}" for name, _ in credentials.params]
+        ways += [f"header {name!r}" for name, _ in credentials.headers]
+        ways += ["basic auth"] if credentials.basic else []
+        if ways:
+            lines.append(f"{source}: sends {', '.join(ways)} (values not shown)")
+    return lines
 
 
 def load_archive_limits() -> ArchiveLimits:
@@ -225,13 +343,21 @@ def _is_number(minimum: float, whole: bool = False) -> Callable[[str], str | Non
     return check
 
 
+def _is_share(raw: str) -> str | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return "not a number"
+    return None if 0 <= value < 1 else "not from 0 up to (not including) 1"
+
+
 def _is_choice(*choices: str) -> Callable[[str], str | None]:
     return lambda raw: None if raw.strip().lower() in choices else "not one of the choices"
 
 
 def _is_location(raw: str) -> str | None:
     """An http(s) URL with a host, or a file or folder path."""
-    if raw.startswith(("http://", "https://")):
+    if is_http_url(raw):
         return None if urlparse(raw).netloc else "a URL without a host"
     if "://" in raw:
         return "only http:// and https:// URLs are read"
@@ -241,7 +367,7 @@ def _is_location(raw: str) -> str | None:
 def _exists(raw: str) -> str | None:
     """A path that does not exist now is a warning, not an error: a share may be mounted by
     the time the run reads it, and then only that source's asset fails, naming the path."""
-    if raw.startswith(("http://", "https://")) or Path(raw).expanduser().exists():
+    if is_http_url(raw) or Path(raw).expanduser().exists():
         return None
     return "no such file or folder now; that source's asset will fail if it is still missing"
 
@@ -255,13 +381,25 @@ def _is_executable(raw: str) -> str | None:
 
 
 def _is_url(raw: str) -> str | None:
-    if not raw.startswith(("http://", "https://")):
+    if not is_http_url(raw):
         return "not an http:// or https:// URL"
     return None if urlparse(raw).netloc else "a URL without a host"
 
 
 def _is_port(raw: str) -> str | None:
     return None if raw.isdigit() and 0 < int(raw) < 65536 else "not a port number"
+
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _is_header_name(raw: str) -> str | None:
+    return None if _HEADER_NAME.match(raw.strip()) else "not an HTTP header name"
+
+
+def _is_param_name(raw: str) -> str | None:
+    bad = set(raw) & set("&=#?/ \t")
+    return None if raw.strip() and not bad else "not a query parameter name"
 
 
 def _is_addresses(raw: str) -> str | None:
@@ -272,12 +410,34 @@ def _is_addresses(raw: str) -> str | None:
     return None
 
 
+def _is_drift_list(raw: str) -> str | None:
+    """LCM_ACCEPT_DRIFT: ``<source>:<column>`` entries, comma-separated."""
+    bad = [part for part in raw.split(",") if len(part.strip().split(":")) != 2 or
+           not all(piece.strip() for piece in part.split(":"))]  # fmt: skip
+    return f"not <source>:<column>: {', '.join(map(repr, bad))}" if bad else None
+
+
+def accepted_drift(environ: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The required measures whose drift is accepted for this run (a WARN, not an ERROR), as
+    ``<source>:<column>`` (orchestration/quality/drift.py)."""
+    raw = (os.environ if environ is None else environ).get("LCM_ACCEPT_DRIFT") or ""
+    if problem := raw.strip() and _is_drift_list(raw):
+        raise ConfigError(f"LCM_ACCEPT_DRIFT={raw!r}: {problem}")
+    parts = [part.split(":") for part in raw.split(",") if part.strip()]
+    return frozenset(f"{source.strip()}:{column.strip()}" for source, column in parts)
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str
     allowed: str  # the values allowed, in words (printed with an error)
     check: Callable[[str], str | None]  # the problem with a value, or None
     advise: Callable[[str], str | None] | None = None  # a warning about a usable value
+    secret: bool = False  # its value is never printed, not even in an error
+
+    def shown(self, raw: str) -> str:
+        """The value as an error or warning may quote it: redacted, or not at all."""
+        return "<hidden>" if self.secret else repr(redact_text(raw))
 
 
 VARIABLES: dict[str, Variable] = {
@@ -294,6 +454,8 @@ VARIABLES: dict[str, Variable] = {
         Variable("LCM_WAREHOUSE", "a file path", _is_path),
         Variable("LCM_SERVING_PATH", "a file path", _is_path),
         Variable("LCM_EXPORTS_DIR", "a folder path", _is_path),
+        # Published versions kept beside the serving file (orchestration/publish.py).
+        Variable("LCM_SERVING_KEEP", "a whole number, 1 or more", _is_number(1, True)),
         # The monitoring report's folder (orchestration/report/).
         Variable("LCM_REPORT_DIR", "a folder path", _is_path),
         Variable("LCM_HTTP_TIMEOUT", "seconds, a number above 0", _is_number(0.001)),
@@ -308,6 +470,14 @@ VARIABLES: dict[str, Variable] = {
                  _is_number(1, True)),
         Variable("LCM_MAX_COMPRESSION_RATIO", "a number, 1 or more", _is_number(1)),
         Variable("LCM_MAX_ARCHIVE_MEMBERS", "a whole number, 1 or more", _is_number(1, True)),
+        # Bounds on every pull (sources/http_bounds.py, sources/raw_tables.py) and how complete
+        # it must be (sources/nwopen/pages.py, sources/tse/site.py); past them a source fails.
+        Variable("LCM_HTTP_DEADLINE", "seconds, a number above 0", _is_number(0.001)),
+        Variable("LCM_HTTP_MAX_MB", "megabytes, a whole number, 1 or more", _is_number(1, True)),
+        Variable("LCM_MAX_FIELD_CHARS", "characters, a whole number, 1 or more",
+                 _is_number(1, True)),
+        Variable("LCM_NWOPEN_MAX_PAGES", "a whole number, 1 or more", _is_number(1, True)),
+        Variable("LCM_COMPLETENESS_TOLERANCE", "a share from 0 up to 1, e.g. 0.005", _is_share),
         # Disk use (orchestration/disk.py): raw snapshot folders kept this many days (the
         # newest and the one staging reads always), dbt invocation folders kept.
         Variable("LCM_RAW_RETENTION_DAYS", "days, a whole number, 1 or more",
@@ -324,13 +494,34 @@ VARIABLES: dict[str, Variable] = {
                  _is_port),
         Variable("LCM_ALERT_SMTP_TLS", "starttls, ssl or off", _is_choice(*SMTP_TLS_MODES)),
         Variable("LCM_ALERT_SMTP_USER", "a user name (with LCM_ALERT_SMTP_PASSWORD)", _is_path),
-        Variable("LCM_ALERT_SMTP_PASSWORD", "a password (with LCM_ALERT_SMTP_USER)", _is_path),
-        Variable("LCM_ALERT_WEBHOOK_URL", "an http(s) URL", _is_url),
+        Variable("LCM_ALERT_SMTP_PASSWORD", "a password (with LCM_ALERT_SMTP_USER)", _is_path,
+                 secret=True),
+        # A webhook URL's path is its secret.
+        Variable("LCM_ALERT_WEBHOOK_URL", "an http(s) URL", _is_url, secret=True),
         Variable("LCM_ALERT_TIMEOUT", "seconds, a number above 0", _is_number(0.001)),
         Variable("LCM_ALERT_STALE_HOURS", "hours, a number above 0", _is_number(0.001)),
         Variable("LCM_UI_URL", "the Dagster UI's http(s) URL", _is_url),
+        # Drift checks (orchestration/quality/drift.py): a required measure's drift accepted
+        # for one run, so the pull that carries a known change is accepted and the baseline.
+        Variable("LCM_ACCEPT_DRIFT", "<source>:<column>, comma-separated", _is_drift_list),
         # Used by the test suite only: the Python of the DuckDB 1.4 venv (Makefile).
         Variable("LCM_DUCKDB1_PYTHON", "an executable Python", _is_executable),
+        # Used by the test suite only: 1 makes the report's browser test fail without chromium.
+        Variable("LCM_REQUIRE_BROWSER", "1, 0, true or false",
+                 _is_choice("1", "0", "true", "false")),
+        # Credentials per source (CREDENTIAL_PREFIXES): a token sent as the query parameter
+        # LCM_<SOURCE>_TOKEN_PARAM or in a header (default Authorization: Bearer), basic auth
+        # with _USER and _PASSWORD. Values are never printed or recorded (sources/redact.py).
+        *(variable for prefix in CREDENTIAL_PREFIXES.values() for variable in (
+            Variable(f"{prefix}_TOKEN", "an access token", _is_path, secret=True),
+            Variable(f"{prefix}_TOKEN_PARAM", "a query parameter name, e.g. token",
+                     _is_param_name),
+            Variable(f"{prefix}_TOKEN_HEADER", "an HTTP header name, e.g. X-API-Key",
+                     _is_header_name),
+            Variable(f"{prefix}_USER", f"a user name (with {prefix}_PASSWORD)", _is_path),
+            Variable(f"{prefix}_PASSWORD", f"a password (with {prefix}_USER)", _is_path,
+                     secret=True),
+        )),
     )
 }  # fmt: skip
 
@@ -354,10 +545,10 @@ def check_environment(environ: Mapping[str, str] | None = None) -> ConfigCheck:
             hint = f"; did you mean {close[0]}?" if close else ""
             warnings.append(f"{name} is not a setting of LC Monitor{hint}")
         elif raw != "" and (problem := variable.check(raw)):
-            errors.append(f"{name}={raw!r}: {problem}; allowed: {variable.allowed}")
+            errors.append(f"{name}={variable.shown(raw)}: {problem}; allowed: {variable.allowed}")
         elif raw != "" and variable.advise and (advice := variable.advise(raw)):
-            warnings.append(f"{name}={raw!r}: {advice}")
-    errors += _alert_problems(environ)
+            warnings.append(f"{name}={variable.shown(raw)}: {advice}")
+    errors += _alert_problems(environ) + _credential_problems(environ)
     return ConfigCheck(errors, warnings)
 
 
@@ -436,6 +627,8 @@ def load_alert_config(environ: Mapping[str, str] | None = None) -> AlertConfig:
     def value(name: str) -> str | None:
         return environ.get(name) or None
 
+    remember_secret(value("LCM_ALERT_SMTP_PASSWORD"))
+    remember_secret(value("LCM_ALERT_WEBHOOK_URL"))
     timeout = float(value("LCM_ALERT_TIMEOUT") or 10.0)
     channels: list[Channel] = []
     if host := value("LCM_ALERT_SMTP_HOST"):

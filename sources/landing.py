@@ -13,6 +13,7 @@ folder holds the files (always the one that stored them, never another manifest-
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -21,6 +22,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from sources.errors import SourceError
+from sources.redact import redact_text, redact_value
 
 MANIFEST = "manifest.json"
 
@@ -132,10 +136,11 @@ def land_snapshot(
         # Same content as the previous pull, whose files are still there: not written again.
         holder_id = unchanged_from
     stored = files if holder_id == snapshot_id else []
+    # Written down for good: locations and extras redacted (no token, no user:password@).
     manifest = Manifest(
         source=source,
         snapshot_id=snapshot_id,
-        location=location,
+        location=redact_text(location),
         fetched_at=fetched.astimezone(UTC).isoformat(),
         content_sha256=content_sha256,
         changed=changed,
@@ -143,25 +148,40 @@ def land_snapshot(
         files=[
             {
                 "name": f.name,
-                "location": f.location,
+                "location": redact_text(f.location),
                 "bytes": len(f.content),
                 "sha256": sha256(f.content),
             }
             for f in stored
         ],
         counts=counts,
-        extra=extra or {},
+        extra=redact_value(extra or {}),
         files_snapshot_id=holder_id,
     )
     staging = source_dir / f".{snapshot_id}.partial"
-    staging.mkdir()
+    writing = staging  # what was being written when the system refused (disk full, ...)
     try:
+        staging.mkdir()
         for f in stored:
-            (staging / f.name).write_bytes(f.content)
-        (staging / MANIFEST).write_text(manifest.to_json(), encoding="utf-8")
+            writing = staging / f.name
+            writing.write_bytes(f.content)
+        writing = staging / MANIFEST
+        writing.write_text(manifest.to_json(), encoding="utf-8")
         for path in staging.iterdir():
             path.chmod(0o444)
+        writing = final
         os.rename(staging, final)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        # The bare OSError names neither the source nor, for a failed write, the file.
+        code = errno.errorcode.get(exc.errno or 0, "")
+        raise SourceError(
+            source,
+            str(writing),
+            f"cannot write the raw snapshot: {exc.strerror or exc}"
+            + (f" ({code})" if code else ""),
+            transient=True,  # as before: a step failing on an OSError is retried
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

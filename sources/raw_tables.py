@@ -12,6 +12,11 @@ snapshot appends none: its ``raw.snapshots`` row names in ``rows_snapshot_id`` t
 whose rows hold its records (resolved to the one that appended them). The rows are compared,
 not the source's content hash, because rows also depend on the connector's code and the call
 catalogue: a new call or a parser fix appends rows although the source did not change.
+
+Every record of every connector passes here, so this is where a field's length is bounded
+(``max_field_chars``, setting ``LCM_MAX_FIELD_CHARS``): a title of a megabyte is a broken or
+hostile source, and the snapshot fails before a row is appended, naming the table, the record
+and the field (the raw files stay landed for a look).
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import duckdb
 import pandas as pd
 
 from sources import problems
+from sources.errors import SourceError
 from sources.landing import Manifest, content_hash
+from sources.redact import redact_text
 
 SNAPSHOTS_TABLE = "raw.snapshots"
 SNAPSHOTS_COLUMNS = {
@@ -46,6 +53,11 @@ SNAPSHOTS_COLUMNS = {
     "rows_sha256": "VARCHAR",  # hash of the rows, to recognise the next identical pull
 }
 
+
+# Far above any real field (NWOpen summaries run to a few thousand characters).
+MAX_FIELD_CHARS = 100_000
+# Columns that say where a record was found, named with a field that is too long.
+WHERE_COLUMNS = ("source_page", "source_row", "page_url")
 
 # Added to every raw table in front of the connector's own columns.
 RECORD_COLUMNS = {
@@ -106,6 +118,32 @@ def rows_sha256(tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str,
     )  # fmt: skip
 
 
+def check_field_lengths(
+    manifest: Manifest,
+    tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]],
+    max_chars: int,
+) -> None:
+    """Raise SourceError for the first text field longer than ``max_chars``, naming the table,
+    the record (its number, key and where it was found) and the field."""
+    for table, (columns, rows) in tables.items():
+        key = next(iter(columns), None)
+        for number, row in enumerate(rows, start=1):
+            for column in columns:
+                value = row.get(column)
+                if not isinstance(value, str) or len(value) <= max_chars:
+                    continue
+                about = [f"{key}={row.get(key)!r}"] if key and key != column else []
+                about += [f"{c}={row[c]!r}" for c in WHERE_COLUMNS if row.get(c) is not None]
+                said = f" ({', '.join(about)})" if about else ""
+                raise SourceError(
+                    manifest.source,
+                    manifest.location,
+                    f"{table} record {number}{said}: {len(value):,} characters, above the "
+                    f"bound of {max_chars:,} (LCM_MAX_FIELD_CHARS); not loaded",
+                    field=column,
+                )
+
+
 def _same_rows_as(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: str) -> str | None:
     """The snapshot holding the rows of the source's previous snapshot, if they equal these."""
     previous = con.execute(
@@ -142,13 +180,16 @@ def append_snapshot(
     snapshot_path: str,
     tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]],
     record_count: int,
+    max_field_chars: int = MAX_FIELD_CHARS,
 ) -> str | None:
     """Append ``tables`` (name -> (columns, rows)) for one snapshot in one transaction, unless
     they equal the previous snapshot's rows.
 
     Returns the snapshot whose rows hold this one's records (its own id when it appended
-    them), or None when the snapshot had already been loaded.
+    them), or None when the snapshot had already been loaded. A text field longer than
+    ``max_field_chars`` fails the snapshot (``SourceError``) before anything is written.
     """
+    check_field_lengths(manifest, tables, max_field_chars)
     ensure_table(con, SNAPSHOTS_TABLE, SNAPSHOTS_COLUMNS)
     for table, (columns, _) in tables.items():
         ensure_table(con, table, {**RECORD_COLUMNS, **columns})
@@ -168,7 +209,7 @@ def append_snapshot(
         facts = {
             "snapshot_id": manifest.snapshot_id,
             "source": manifest.source,
-            "location": manifest.location,
+            "location": redact_text(manifest.location),  # also for a manifest made elsewhere
             "fetched_at": manifest.fetched_at,
             "loaded_at": loaded_at,
             "content_sha256": manifest.content_sha256,

@@ -431,10 +431,12 @@ def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     #    not run, nothing is published, and the last accepted data stays.
     for lc in lcs:
         lc["start_date"], lc["end_date"] = "2025-01-01", "2023-01-01"
-    for page in pages:
-        page["projects"] = [p for p in page["projects"] if p in lcs]
-    for page in pages:
-        page["meta"]["count"] = sum(len(p["projects"]) for p in pages)
+    # The LCs alone, on one page whose meta says so (a complete pull: the connector's
+    # completeness checks pass, and the verdict is the validation's).
+    only = [p for page in pages for p in page["projects"] if p in lcs]
+    pages = [pages[0]]
+    pages[0]["projects"] = only
+    pages[0]["meta"].update(count=len(only), pages=1, page=1)
     httpserver.clear()  # the first handler registered for a page would answer otherwise
     monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, copy.deepcopy(pages)))
     bad = run_refresh()

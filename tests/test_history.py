@@ -64,8 +64,9 @@ def changed_pages(
             page["projects"].remove(removed)
         page["meta"]["count"] -= 1
 
-    # 2. Another gets a new title.
+    # 2. Another gets a new title and a later end date (two fields in one change).
     retitled["title"] = NEW_TITLE
+    retitled["end_date"] = "2031-12-31T00:00:00"
 
     # 3. A third gets a co-applicant from an organisation the warehouse has never seen.
     member_ids = [
@@ -130,7 +131,7 @@ def test_history_records_removed_changed_and_joined_projects(
     fct_keys = {row[0] for row in query(warehouse, "SELECT project_key FROM marts.fct_project")}
     run1 = changes_of_run(warehouse, 1)
     assert set(run1) == fct_keys
-    assert {change[0] for change in run1.values()} == {"added"}
+    assert {change[0] for change in run1.values()} == {"nieuw"}
 
     pages, removed, retitled, joined = changed_pages(original)
     assert {removed, retitled, joined} <= fct_keys
@@ -151,9 +152,10 @@ def test_history_records_removed_changed_and_joined_projects(
 
     # Exactly the three edits, each recorded as what it was.
     assert changes_of_run(warehouse, 2) == {
-        removed: ("removed", None, 0, removed_partners),
-        retitled: ("changed", "title", 0, 0),
-        joined: ("changed", "partners", 1, 0),
+        removed: ("verdwenen", None, 0, removed_partners),
+        # The changed fields are a sorted list (not the order the model tracks them in).
+        retitled: ("gewijzigd", ["end_date", "title"], 0, 0),
+        joined: ("gewijzigd", ["partners"], 1, 0),
     }
     run_starts = query(
         warehouse,
@@ -209,9 +211,9 @@ def test_history_records_removed_changed_and_joined_projects(
     fourth = run_refresh()
     assert fourth.success, failed_checks(fourth)
     assert changes_of_run(warehouse, 3) == {
-        removed: ("added", None, removed_partners, 0),
-        retitled: ("changed", "title", 0, 0),
-        joined: ("changed", "partners", 0, 1),
+        removed: ("nieuw", None, removed_partners, 0),
+        retitled: ("gewijzigd", ["end_date", "title"], 0, 0),
+        joined: ("gewijzigd", ["partners"], 0, 1),
     }
     assert [row[1] for row in snapshot_versions(warehouse, removed)] == ["False", "True", "False"]
     current = {row[0] for row in query(warehouse, "SELECT project_key FROM marts.fct_project")}

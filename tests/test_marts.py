@@ -34,7 +34,17 @@ from .conftest import sample_pages
 from .test_end_to_end import build_sample_warehouse, expected_records, project_of
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
-TYPES = ("bedrijf", "kennisinstelling", "mbo", "hbo", "wo", "overheid", "overig", "onbekend")
+# Organisation type (a Dutch code) -> its count column in mart_partner_mix (English names).
+TYPE_COLUMNS = {
+    "bedrijf": "company_count",
+    "kennisinstelling": "knowledge_institution_count",
+    "mbo": "mbo_count",
+    "hbo": "hbo_count",
+    "wo": "wo_count",
+    "overheid": "government_count",
+    "overig": "other_count",
+    "onbekend": "unknown_type_count",
+}
 
 
 def seed(name: str) -> list[dict[str, str]]:
@@ -68,6 +78,7 @@ class Project:
     end: date | None
     lead_name: str | None
     partners: set[str] = field(default_factory=set)  # organisation keys
+    consortium: str | None = None  # a MOOI LC supplement's consortium (project key)
 
 
 @dataclass
@@ -197,6 +208,7 @@ def register_projects(
                 start=raw["start_date"],
                 end=raw["end_date"],
                 lead_name=lead,
+                consortium=f"tse:{raw['related_grant']}" if raw["related_grant"] else None,
             )
         for p in extract.partners:
             mentions.append(
@@ -250,6 +262,10 @@ def truth() -> Sample:
     registers, register_mentions = register_projects(projects, file_numbers)
     projects.update(mooi)
     projects.update(registers)
+    # A MOOI LC supplement works under its consortium's mission (docs/marts.md).
+    for project in registers.values():
+        if project.consortium in mooi:
+            project.mission = mooi[project.consortium].mission
     mentions += mooi_mentions + register_mentions
     organisation_of, type_of, province_of = resolve(mentions)
     spellings: dict[str, set[str]] = defaultdict(set)
@@ -279,7 +295,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
 
 def test_organisations_are_merged_across_spellings(warehouse, truth: Sample):
     dim = rows(warehouse, "SELECT organisation_key, name_variants FROM marts.dim_organisation")
-    groups = {frozenset(r["name_variants"].split(" | ")) for r in dim}
+    groups = {frozenset(r["name_variants"]) for r in dim}
     assert groups == {frozenset(names) for names in truth.spellings.values()}
     merged = [names for names in truth.spellings.values() if len(names) > 1]
     assert len(merged) >= 25, "the sample holds many spellings of the same organisation"
@@ -296,9 +312,12 @@ def test_organisation_types_and_provinces(warehouse, truth: Sample):
         "SELECT name_variants, organisation_type, province FROM marts.dim_organisation",
     )
     org_by_group = {frozenset(n): org for org, n in truth.spellings.items()}
-    got_type = {org_by_group[frozenset(r["name_variants"].split(" | "))]: r for r in dim}
+    got_type = {org_by_group[frozenset(r["name_variants"])]: r for r in dim}
     assert {org: r["organisation_type"] for org, r in got_type.items()} == truth.type_of
-    assert {org: r["province"] for org, r in got_type.items()} == truth.province_of
+    # A province is a category: `onbekend` when not known, never null.
+    assert {org: r["province"] for org, r in got_type.items()} == {
+        org: province or "onbekend" for org, province in truth.province_of.items()
+    }
     unknown = [org for org, t in truth.type_of.items() if t == "onbekend"]
     assert len(unknown) < 0.05 * len(truth.type_of), "few organisations stay onbekend"
 
@@ -315,11 +334,11 @@ def test_fct_project_status_subsidy_and_partners(warehouse, truth: Sample):
         if project.start is None:
             status = "onbekend"
         elif project.start > today:
-            status = "planned"
+            status = "gepland"
         elif project.end is not None and project.end < today:
-            status = "ended"
+            status = "afgelopen"
         else:
-            status = "active"
+            status = "lopend"
         assert row["status"] == status, key
         assert row["subsidy_eur"] == project.subsidy, key
         assert row["partner_count"] == len(project.partners), key
@@ -332,8 +351,8 @@ def test_partner_mix_and_triple_helix(warehouse, truth: Sample):
     triple_helix_lcs = 0
     for key, project in truth.projects.items():
         types = Counter(truth.type_of[org] for org in project.partners)
-        for kind in TYPES:
-            assert mix[key][f"{kind}_count"] == types[kind], (key, kind)
+        for kind, column in TYPE_COLUMNS.items():
+            assert mix[key][column] == types[kind], (key, kind)
         helix = (
             types["bedrijf"] > 0
             and types["kennisinstelling"] + types["wo"] > 0
@@ -351,11 +370,14 @@ def test_partner_mix_and_triple_helix(warehouse, truth: Sample):
 
 
 def test_lc_overview(warehouse, truth: Sample):
+    # A mission applies where seed programmes says so (MOOI): there a project without one is
+    # `onbekend`; the other programmes' mission is null.
+    with_missions = {r["programme"] for r in seed("programmes") if r["has_missions"] == "true"}
+    assert with_missions == {"MOOI"}
     groups: dict[tuple, list[Project]] = defaultdict(list)
     for project in truth.projects.values():
-        groups[(project.programme, project.call_round, project.mission or "onbekend")].append(
-            project
-        )
+        mission = (project.mission or "onbekend") if project.programme in with_missions else None
+        groups[(project.programme, project.call_round, mission)].append(project)
     got = {
         (r["programme"], r["call_round"], r["mission"]): r
         for r in rows(warehouse, "SELECT * FROM marts.mart_lc_overview")
@@ -393,6 +415,13 @@ def test_region(warehouse, truth: Sample):
     # Each project is led from one province: the led figures add up to the whole.
     total = sum(p.subsidy for p in truth.projects.values() if p.subsidy is not None)
     assert sum(r["led_subsidy_eur"] or 0 for r in got.values()) == total
+    # LCs located in a province by their own (register-given) place, 'onbekend' included:
+    # fct_project's rows counted here, so every LC counts once, in one province.
+    projects = rows(warehouse, "SELECT is_learning_community, lc_province FROM marts.fct_project")
+    located = Counter(p["lc_province"] for p in projects if p["is_learning_community"])
+    assert {k: r["lc_located_count"] for k, r in got.items() if r["lc_located_count"]} == located
+    lcs = sum(p.is_lc for p in truth.projects.values())
+    assert sum(r["lc_located_count"] for r in got.values()) == lcs
 
 
 def lead_of(project: Project, truth: Sample) -> str | None:
@@ -411,7 +440,7 @@ def test_organisation_network(warehouse, truth: Sample):
     )
     org_by_group = {frozenset(n): org for org, n in truth.spellings.items()}
     for row in got:
-        org = org_by_group[frozenset(row["name_variants"].split(" | "))]
+        org = org_by_group[frozenset(row["name_variants"])]
         mine = projects_of[org]
         assert row["project_count"] == len(mine), org
         assert row["lc_count"] == sum(truth.projects[k].is_lc for k in mine), org
@@ -426,8 +455,7 @@ def test_organisation_network(warehouse, truth: Sample):
             assert row["top_collaborator_shared_projects"] == most, org
             # Ties go to the name that sorts first.
             names = {
-                org_by_group[frozenset(r["name_variants"].split(" | "))]: r["organisation_name"]
-                for r in got
+                org_by_group[frozenset(r["name_variants"])]: r["organisation_name"] for r in got
             }
             tied = sorted(names[o] for o, n in shared.items() if n == most)
             assert row["top_collaborator_name"] == tied[0], org
@@ -467,3 +495,109 @@ def test_organisation_review_queue(warehouse, truth: Sample):
             row["organisation_name"] if seed_file == "organisation_aliases.csv"
             else row["resolved_to"]
         )  # fmt: skip
+
+
+# --- the BI conventions (docs/marts.md, "Conventions") ---------------------------------------
+
+LIST_COLUMNS = {
+    ("dim_organisation", "name_variants"),
+    ("dim_organisation", "source_systems"),
+    ("fct_participation", "source_systems"),
+    ("fct_participation", "source_roles"),
+    ("fct_participation", "names_as_written"),
+    ("mart_organisation_network", "programmes"),
+    ("mart_organisation_network", "top_collaborators"),
+    ("mart_organisation_review", "source_systems"),
+    ("mart_project_changes", "changed_fields"),
+    ("mart_data_quality", "drift_findings"),
+}
+# Words of the programmes' Dutch vocabulary that belong in values, not in column names.
+DUTCH_NAME_PARTS = ("bedrijf", "kennisinstelling", "overheid", "overig", "onbekend", "gemeente")
+
+
+def test_mart_types_follow_the_conventions(warehouse):
+    columns = rows(
+        warehouse,
+        "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+        " WHERE schema_name = 'marts'",
+    )
+    money = {(c["table_name"], c["column_name"]): c["data_type"] for c in columns}
+    assert [k for k, t in money.items() if k[1].endswith("_eur") and t != "DECIMAL(18,2)"] == []
+    assert sum(k[1].endswith("_eur") for k in money) >= 8
+    lists = {(c["table_name"], c["column_name"]) for c in columns if c["data_type"] == "VARCHAR[]"}
+    assert lists == LIST_COLUMNS
+    assert [
+        c["column_name"]
+        for c in columns
+        if any(part in c["column_name"] for part in DUTCH_NAME_PARTS)
+    ] == []
+    whole = {
+        (c["table_name"], c["column_name"]): c["data_type"]
+        for c in columns
+        if c["column_name"] == "call_round" or c["column_name"].endswith("_count")
+    }
+    assert set(whole.values()) <= {"INTEGER", "BIGINT"}, whole
+    # Lists are sorted, without duplicates, and null rather than empty.
+    ordered = {
+        ("mart_organisation_network", "top_collaborators"),
+        ("mart_data_quality", "drift_findings"),
+    }
+    for table, column in LIST_COLUMNS - ordered:
+        bad = warehouse.execute(
+            f"SELECT count(*) FROM marts.{table} WHERE len({column}) = 0"
+            f" OR {column} <> list_sort(list_distinct({column}))"
+        ).fetchone()[0]
+        assert bad == 0, (table, column)
+
+
+def test_category_columns_are_never_null(warehouse):
+    for table, column in [
+        ("dim_organisation", "organisation_type"),
+        ("dim_organisation", "category"),
+        ("dim_organisation", "province"),
+        ("fct_project", "status"),
+        ("fct_project", "lc_province"),
+        ("fct_project", "lead_province"),
+        ("fct_project", "kic_context"),
+        ("mart_organisation_review", "province"),
+        ("mart_project_changes", "change_type"),
+        ("fct_participation", "role"),
+        ("mart_organisation_network", "province"),
+        ("mart_region", "province"),
+    ]:
+        nulls = warehouse.execute(
+            f"SELECT count(*) FROM marts.{table} WHERE {column} IS NULL"
+        ).fetchone()[0]
+        assert nulls == 0, (table, column)
+    # Mission and TKI: null exactly where they do not apply (outside MOOI).
+    for column in ("mission", "tki"):
+        nulls = dict(
+            warehouse.execute(
+                f"SELECT programme, count(*) FILTER (WHERE {column} IS NULL) = count(*)"
+                f" FROM marts.fct_project GROUP BY programme"
+            ).fetchall()
+        )
+        assert nulls == {"MOOI": False, "KIC": True, "GroenvermogenNL": True}, column
+        mooi_nulls = warehouse.execute(
+            f"SELECT count(*) FROM marts.fct_project WHERE programme = 'MOOI' AND {column} IS NULL"
+        ).fetchone()[0]
+        assert mooi_nulls == 0, column
+
+
+def test_whole_numbers_stay_whole_in_pandas_and_parquet(warehouse, tmp_path):
+    """A nullable round stays an integer (not 2024.0) in DuckDB's .df() and in the Parquet
+    exports' schema (publish writes them with the same COPY), and money stays DECIMAL."""
+    frame = warehouse.execute("SELECT call_round, lc_count FROM marts.mart_lc_overview").df()
+    assert str(frame["call_round"].dtype) == "Int32"  # nullable: pandas' Int32, not float
+    assert str(frame["lc_count"].dtype) == "int64"
+    assert frame["call_round"].dropna().astype(str).str.fullmatch(r"\d{4}").all()
+    parquet = tmp_path / "mart_lc_overview.parquet"
+    warehouse.execute(f"COPY marts.mart_lc_overview TO '{parquet}' (FORMAT parquet)")
+    schema = dict(
+        warehouse.execute(
+            "SELECT name, type || '/' || coalesce(converted_type, '') FROM parquet_schema(?)",
+            [str(parquet)],
+        ).fetchall()
+    )
+    assert schema["call_round"] == "INT32/INT_32" and schema["lc_count"] == "INT64/INT_64"
+    assert schema["total_subsidy_eur"] == "INT64/DECIMAL"

@@ -174,7 +174,7 @@ def test_members_field_absent_everywhere_fails(catalogue):
 
 
 def test_missing_page_file_is_named(fast_policy, tmp_path: Path):
-    (tmp_path / "page-001.json").write_text(json.dumps(envelope([], pages=2)))
+    (tmp_path / "page-001.json").write_text(json.dumps(envelope([], pages=2, count=150)))
     with pytest.raises(SourceError, match=r"page-002\.json"):
         nwopen.read_pages(str(tmp_path), fast_policy)
 

@@ -136,3 +136,205 @@ def test_a_duckdb_1_4_client_opens_the_serving_file(tmp_path: Path):
     assert result["serving"] == {"rows": projects}
     # The control: DuckDB 2.0's default format, which 1.4 refuses.
     assert "version number" in result["warehouse"].get("error", ""), result["warehouse"]
+
+
+# --- one set per publish: versions, one pointer, leftovers, the old layout ------------------
+
+PUBLISHER = """
+import sys
+from pathlib import Path
+from orchestration.publish import publish
+
+builds = [Path(p) for p in sys.argv[1].split(",")]
+serving, exports, start = Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+for i in range(start, start + 10_000):  # until killed
+    publish(builds[i % len(builds)], serving, exports, keep=2)
+"""
+MART_TABLES = 12
+
+
+def make_build(path: Path, rows: int) -> Path:
+    """A build database whose every mart holds ``rows`` rows: a mixed set shows as tables of
+    different sizes; a few hundred thousand rows make a publish take long enough to hit."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA marts")
+        for i in range(MART_TABLES):
+            con.execute(
+                f"CREATE TABLE marts.t{i:02d} AS SELECT range AS id, 'row ' || range AS label"
+                f" FROM range({rows})"
+            )
+            con.execute(f"COMMENT ON TABLE marts.t{i:02d} IS 'mart {i}'")
+    return path
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_set(serving_path: Path, exports_dir: Path) -> int | None:
+    """What a reader finds now: None before any publish, else the one row count every table
+    of the serving file and every Parquet file share; fails on any mix or broken file."""
+    pointer = serving_path.parent / "current"
+    if not pointer.is_symlink():
+        assert not serving_path.exists()
+        return None
+    version = Path(os.path.realpath(pointer))
+    manifest = json.loads((version / "manifest.json").read_text())
+    for name, recorded in manifest["files"].items():  # every file whole, as written
+        assert sha256_of(version / name) == recorded["sha256"], name
+    # The stable paths lead into the same version.
+    assert Path(os.path.realpath(serving_path)) == version / serving_path.name
+    counts = set()
+    with duckdb.connect(str(version / serving_path.name), read_only=True) as con:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        assert sorted(f"marts.{t}" for t in tables) == sorted(manifest["tables"])
+        for table in tables:
+            rows = con.execute(f"SELECT count(*) FROM marts.{table}").fetchone()[0]
+            export = exports_dir / f"{table}.parquet"
+            assert Path(os.path.realpath(export)) == version / "exports" / f"{table}.parquet"
+            in_parquet = con.execute(f"SELECT count(*) FROM '{export}'").fetchone()[0]
+            assert rows == in_parquet == manifest["tables"][f"marts.{table}"]["rows"], table
+            counts.add(rows)
+    assert len(counts) == 1, f"a mixed set: {counts}"
+    return counts.pop()
+
+
+def leftovers(serving_path: Path, exports_dir: Path) -> list[Path]:
+    serving_dir = serving_path.parent
+    partial = [
+        folder
+        for folder in (serving_dir / "versions").glob("*")
+        if not (folder / "manifest.json").exists()
+    ]
+    temporary = [
+        p
+        for folder in (serving_dir, exports_dir)
+        for p in folder.iterdir()
+        if p.name.endswith((".tmp", ".tmp.wal"))
+    ]
+    return partial + temporary
+
+
+def test_a_publish_killed_at_any_point_leaves_the_whole_old_set_or_the_whole_new_one(
+    tmp_path: Path,
+):
+    """SIGKILL a process publishing in a loop at random moments, many times: after each kill
+    the pointer names one complete version (every table of the serving file and every Parquet
+    file the same build, checksums as in the manifest) and the stable paths lead into it; the
+    next publish removes what the killed one left."""
+    import random
+    import signal
+
+    builds = [make_build(tmp_path / f"build{k}.duckdb", 200_000 + k) for k in range(3)]
+    serving, exports = tmp_path / "serving" / "lc_monitor.duckdb", tmp_path / "exports"
+    seen, kills_mid_publish, rounds = set(), 0, 0
+    rng = random.Random(17)
+    while rounds < 12 or (kills_mid_publish < 3 and rounds < 40):
+        rounds += 1
+        publisher = subprocess.Popen(
+            # Each round starts with another build: the kills land in different publishes.
+            [sys.executable, "-c", PUBLISHER, ",".join(map(str, builds)), str(serving),
+             str(exports), str(rounds)],
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.5, 3.0))
+        assert publisher.poll() is None, publisher.communicate()
+        publisher.send_signal(signal.SIGKILL)
+        publisher.wait(timeout=30)
+        # Killed between the files of a version: some exports written, not all.
+        for folder in (serving.parent / "versions").glob("*"):
+            written = len(list((folder / "exports").glob("*.parquet")))
+            if not (folder / "manifest.json").exists() and 0 < written < MART_TABLES:
+                kills_mid_publish += 1
+        seen.add(published_set(serving, exports))
+    print(f"{rounds} kills, {kills_mid_publish} between the files of a version; sets {seen}")
+    assert kills_mid_publish >= 3
+    assert len(seen - {None}) >= 2, "the kills should land in different publishes"
+
+    from orchestration.publish import publish
+
+    # What the kills left, plus leftovers of a kill at a known point (the last random kill
+    # may have landed after a switch, leaving nothing): a version without its manifest and a
+    # temporary file beside the serving file and among the exports ...
+    partial = serving.parent / "versions" / "20000101T000000Z-deadbeef"
+    (partial / "exports").mkdir(parents=True)
+    (partial / "exports" / "fct_project.parquet").write_bytes(b"half")
+    (serving.parent / ".lc_monitor.duckdb.cafe.tmp").write_bytes(b"half")
+    (exports / ".fct_project.cafe.parquet.tmp").write_bytes(b"half")
+    assert len(leftovers(serving, exports)) >= 3
+    result = publish(builds[0], serving, exports, keep=2)
+    assert leftovers(serving, exports) == []  # ... is gone after the next publish
+    assert published_set(serving, exports) == 200_000
+    assert sorted((serving.parent / "versions").iterdir())[-1] == result.version_dir
+    assert len(list((serving.parent / "versions").iterdir())) <= 2
+
+
+def test_an_old_install_is_adopted_and_a_reader_of_a_removed_version_keeps_reading(
+    tmp_path: Path,
+):
+    """The layout before versions (a regular serving file and regular Parquet files, with the
+    .tmp files a killed publish left): the first publish cleans the leftovers, turns the old
+    paths into links through `current` and publishes; a reader that opened the old file keeps
+    reading it after its version is removed (LCM_SERVING_KEEP=1 here)."""
+    from orchestration.publish import publish
+
+    serving, exports = tmp_path / "serving" / "lc_monitor.duckdb", tmp_path / "exports"
+    serving.parent.mkdir()
+    exports.mkdir()
+    with duckdb.connect(str(serving)) as con:
+        con.execute(
+            "CREATE SCHEMA marts; CREATE TABLE marts.t00 AS SELECT range AS id FROM range(5)"
+        )
+        con.execute(f"COPY marts.t00 TO '{exports / 't00.parquet'}' (FORMAT parquet)")
+    stale = [
+        serving.with_name(".lc_monitor.duckdb.0a1b2c3d.tmp"),
+        serving.with_name(".lc_monitor.duckdb.0a1b2c3d.tmp.wal"),
+        exports / ".t00.0a1b2c3d.parquet.tmp",
+    ]
+    for path in stale:
+        path.write_bytes(b"left by a killed publish")
+    (exports / "notes.txt").write_text("an analyst's file")  # not ours: stays
+
+    reader = duckdb.connect(str(serving), read_only=True)  # a dashboard on the old file
+    assert reader.execute("SELECT count(*) FROM marts.t00").fetchone()[0] == 5
+    build = make_build(tmp_path / "build.duckdb", 7)
+    publish(build, serving, exports, keep=1)
+    publish(build, serving, exports, keep=1)
+
+    assert not any(path.exists() for path in stale)
+    assert (exports / "notes.txt").read_text() == "an analyst's file"
+    assert serving.is_symlink() and os.readlink(serving) == "current/lc_monitor.duckdb"
+    assert (exports / "t00.parquet").is_symlink()
+    assert published_set(serving, exports) == 7
+    assert len(list((serving.parent / "versions").iterdir())) == 1  # the old one is removed
+    # The old file has no name left, but the open connection still reads it.
+    assert reader.execute("SELECT count(*) FROM marts.t00").fetchone()[0] == 5
+    reader.close()
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.t00").fetchone()[0] == 7
+
+
+def test_the_serving_asset_publishes_a_version_and_says_which(
+    tmp_path: Path, isolated_data: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The Dagster asset alone, on a small build: LCM_SERVING_KEEP is honoured and the
+    materialization names the version folder `current` points at."""
+    import dagster as dg
+
+    from orchestration.defs.publishing import published_marts
+    from orchestration.warehouse import WarehouseResource
+
+    monkeypatch.setenv("LCM_SERVING_KEEP", "1")
+    build = make_build(tmp_path / "build.duckdb", 3)
+    resources = {"warehouse": WarehouseResource(path=str(build))}
+    for _ in range(2):
+        result = dg.materialize([published_marts], resources=resources)
+    metadata = result.asset_materializations_for_node("serving__lc_monitor")[0].metadata
+    serving = isolated_data / "serving" / "lc_monitor.duckdb"
+    version = Path(os.path.realpath(serving.parent / "current"))
+    assert metadata["version_dir"].value == str(version)
+    assert [p.name for p in (serving.parent / "versions").iterdir()] == [version.name]
+    assert len(metadata["removed"].value) == 1  # the first version, beyond LCM_SERVING_KEEP
+    assert published_set(serving, isolated_data / "exports") == 3

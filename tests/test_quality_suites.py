@@ -87,7 +87,7 @@ CORRUPTIONS: dict[str, tuple[str, str, str]] = {
         "UPDATE raw.mooi_register_projects SET related_grant = 'MOOI-1'"
         f" WHERE {first_of('raw.mooi_register_projects', 'mooi_register')}",
         "mooi_grant_number",
-        SET_ASIDE,
+        FLAGGED,  # kept, not linked to a consortium
     ),
     "raw_mooi_register_partners": (
         "UPDATE raw.mooi_register_partners SET organisation = 'TNO'"

@@ -149,7 +149,12 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
                 run.suite,
                 run.outcome,
                 error=run.error,
-                extra={"snapshot_id": run.check.snapshot_id or "", **report_path},
+                extra={
+                    "snapshot_id": run.check.snapshot_id or "",
+                    # Volume and drift are compared with this pull (the last accepted one).
+                    "baseline_snapshot_id": getattr(validation.baseline, "snapshot_id", ""),
+                    **report_path,
+                },
                 check_name=f"gx_{run.suite.name}",
                 asset_key=acceptance,
             )

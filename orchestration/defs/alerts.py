@@ -25,6 +25,7 @@ from orchestration.alerts import (
     stale_alert,
 )
 from orchestration.defs.jobs import SOURCE_GROUPS
+from orchestration.failures import cause_line
 from orchestration.settings import load_alert_config
 
 PUBLICATION = dg.AssetKey(["serving", "lc_monitor"])
@@ -41,13 +42,9 @@ class AlertNotDelivered(RuntimeError):
 
 
 def bottom_error(error: Any) -> str:
-    """The innermost cause of a step's error: what the source, check or code itself said,
-    below Dagster's wrappers ("Error occurred while executing op", "Exceeded max_retries")."""
-    while error.cause is not None:
-        error = error.cause
-    head, colon, rest = error.message.partition(": ")
-    said = rest if colon and head.rsplit(".", 1)[-1] == error.cls_name else error.message
-    return clipped(f"{error.cls_name}: {said}")
+    """What the source, check or code itself said, below Dagster's wrappers ("Error occurred
+    while executing op", "Exceeded max_retries"): the same line `lc-monitor run` prints."""
+    return clipped(cause_line(error))
 
 
 @dg.run_failure_sensor(

@@ -12,6 +12,7 @@ from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import nwopen
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
+from sources.redact import redact_url
 
 PROJECTS = dg.AssetKey(["raw", "nwopen_projects"])
 MEMBERS = dg.AssetKey(["raw", "nwopen_project_members"])
@@ -51,9 +52,12 @@ def nwopen_raw(
 ) -> Iterator[dg.MaterializeResult]:
     settings = step_settings()
     location = settings.nwopen_location
-    context.log.info(f"NWOpen: reading {location}")
+    context.log.info(f"NWOpen: reading {redact_url(location)}")
     try:
-        pages = nwopen.read_pages(location, settings.http)
+        pages = nwopen.read_pages(
+            location, settings.http_for("nwopen"), max_pages=settings.nwopen_max_pages,
+            tolerance=settings.completeness_tolerance,
+        )  # fmt: skip
         # Landed before parsing: a page that fails to parse is kept for diagnosis.
         landed = land(
             settings.raw_dir,

@@ -1,6 +1,7 @@
 """Publishing: after every blocking check of a run has passed, the marts go to the serving
 DuckDB file and to Parquet (orchestration/publish.py). A run whose checks fail publishes
-nothing: this asset depends on every mart, and blocking checks stop what is downstream."""
+nothing: this asset depends on every mart, and blocking checks stop what is downstream.
+The serving file and the exports switch together, as one version (orchestration/publish.py)."""
 
 from pathlib import Path
 
@@ -28,18 +29,30 @@ def mart_keys() -> list[dg.AssetKey]:
     group_name="serving",
     pool=DUCKDB_POOL,
     description=(
-        "The marts for BI tools: a serving DuckDB file (DuckDB 1.4 storage format, replaced "
-        "atomically) and one Parquet file per mart. Published only when every blocking check "
-        "of the run passed."
+        "The marts for BI tools: a serving DuckDB file (DuckDB 1.4 storage format) and one "
+        "Parquet file per mart, written to a new version folder and switched together "
+        "(serving/current). Published only when every blocking check of the run passed."
     ),
 )
-def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def published_marts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     settings = step_settings()
-    result = publish(Path(warehouse.database()), settings.serving_path, settings.exports_dir)
+    result = publish(
+        Path(warehouse.database()),
+        settings.serving_path,
+        settings.exports_dir,
+        keep=settings.serving_keep,
+    )
+    if result.removed:
+        context.log.info(f"removed {len(result.removed)}: {', '.join(result.removed)}")
     return dg.MaterializeResult(
         metadata={
             "serving_path": dg.MetadataValue.path(str(result.serving_path)),
             "exports_dir": dg.MetadataValue.path(str(result.exports_dir)),
+            # The folder `current` names: this publish's serving file, exports and manifest.
+            "version_dir": dg.MetadataValue.path(str(result.version_dir)),
+            "removed": dg.MetadataValue.json(result.removed),
             "storage_version": SERVING_STORAGE_VERSION,
             "size_bytes": result.size_bytes,
             "publish_seconds": round(result.seconds, 2),

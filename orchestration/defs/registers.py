@@ -14,6 +14,7 @@ from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources import registers
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
+from sources.redact import redact_url
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,15 @@ def build_register_asset(register: Register) -> dg.AssetsDefinition:
                 allow_retries=False,  # configuration does not heal by waiting
                 metadata={"source": register.source, "field": register.env_var},
             )
-        # A share link's query may carry an access token: keep it out of logs and manifests.
-        public_location = location.split("?", 1)[0]
+        # Settings moved a share link's token into the credentials; redacted all the same.
+        public_location = redact_url(location)
         context.log.info(f"{register.source}: reading {public_location}")
         try:
             extract = registers.read_register(
                 location,
                 source=register.source,
                 catalogue=CallCatalogue.from_csv(CALLS_SEED),
-                policy=settings.http,
+                policy=settings.http_for(register.source),
                 limits=settings.archive_limits,
             )
         except SourceError as exc:

@@ -15,7 +15,7 @@ from orchestration.report import build_report
         "A static site in Dutch for the evaluators (opens from disk, works offline): LCs, "
         "subsidy, partner mix, provinces, network, reach, changes and data quality, with a "
         "page per programme and per LC. Rebuilt from the serving file after every publish "
-        "and swapped in whole."
+        "and swapped in whole; a mart column it needs that is missing stops it, named."
     ),
 )
 def monitoring_report() -> dg.MaterializeResult:

@@ -14,6 +14,7 @@ from sources.calls import CallCatalogue
 from sources.errors import SourceError
 from sources.landing import content_hash, latest_files
 from sources.problems import PROBLEMS
+from sources.redact import redact_url
 
 PROJECTS = dg.AssetKey(["raw", "tse_projects"])
 PARTNERS = dg.AssetKey(["raw", "tse_project_partners"])
@@ -52,8 +53,12 @@ def tse_raw(
         # The pages of the newest pull, from the snapshot that stored them.
         previous = latest_files(source_dir)
         cached = tse.previous_documents(*previous) if previous else {}
-        context.log.info(f"TSE: crawling {location} ({len(cached)} pages cached for revalidation)")
-        documents = tse.read_site(location, settings.http, cached)
+        context.log.info(
+            f"TSE: crawling {redact_url(location)} ({len(cached)} pages cached for revalidation)"
+        )
+        documents = tse.read_site(
+            location, settings.http_for("tse"), cached, tolerance=settings.completeness_tolerance
+        )
     except SourceError as exc:
         raise source_failure(exc) from exc
     parse_error: SourceError | None = None
@@ -103,5 +108,8 @@ def tse_raw(
         "other_scheme_pages_skipped": sum(extract.other_schemes.values()),
         "other_schemes": dg.MetadataValue.json(extract.other_schemes),
         "records_with_problems": sum(1 for p in extract.projects if p.get(PROBLEMS)),
+        "warnings": "\n".join(extract.warnings) or "none",
     }
+    for warning in extract.warnings:
+        context.log.warning(f"TSE: {warning}")
     yield from materializations(tables, common)

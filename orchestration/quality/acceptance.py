@@ -15,12 +15,18 @@ Staging reads the newest accepted snapshot of each source without its set-aside 
 stays published. A pull that appended no rows of its own (they equalled the previous pull's,
 sources/raw_tables.py) is validated on the rows that hold its records; its verdict names them
 (``rows_snapshot_id``) and its load time (``snapshot_loaded_at``), which is all staging needs.
+
+Volume and drift are compared with the *baseline*: the source's newest earlier pull whose
+verdict is accepted, WARN or not (``accepted_baseline``), read from the raw tables by its
+snapshot id. So a change that warned once, and was accepted, is what the next pull is
+compared with: one larger pull does not make every normal pull after it warn.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +34,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from orchestration.quality.drift import Baseline, drift_rules, explain
 from orchestration.quality.reference import Reference
 from orchestration.quality.results import TABLE as RESULTS_TABLE
 from orchestration.quality.results import (
@@ -139,6 +146,8 @@ class SourceValidation:
     entries: list[QuarantineEntry] = field(default_factory=list)
     rows_snapshot_id: str | None = None  # whose rows hold the snapshot's records
     snapshot_loaded_at: datetime | None = None
+    # The last accepted pull before this one: volume and drift are compared with it.
+    baseline: Baseline | None = None
 
     @property
     def status(self) -> str:
@@ -202,6 +211,27 @@ def current_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> str | None:
         """
     ).fetchone()
     return row[0] if row else None
+
+
+def accepted_baseline(
+    con: duckdb.DuckDBPyConnection, source: str, snapshot_id: str | None
+) -> Baseline | None:
+    """The newest snapshot older than ``snapshot_id`` whose newest verdict is accepted, WARN
+    or not: a change that was accepted once is what the next pull is compared with."""
+    if snapshot_id is None or not table_exists(con, acceptance_table(source)):
+        return None
+    row = con.execute(
+        f"""
+        SELECT snapshot_id, coalesce(rows_snapshot_id, snapshot_id) FROM (
+            SELECT snapshot_id, rows_snapshot_id, status FROM {acceptance_table(source)}
+            QUALIFY row_number() OVER (
+                PARTITION BY snapshot_id ORDER BY validated_at DESC, acceptance_id DESC) = 1
+        ) WHERE status = '{ACCEPTED}' AND snapshot_id < ?
+        ORDER BY snapshot_id DESC LIMIT 1
+        """,
+        [snapshot_id],
+    ).fetchone()
+    return Baseline(row[0], row[1]) if row else None
 
 
 def _record_key(frame: pd.DataFrame, suite: SuiteFile) -> dict[int, str]:
@@ -346,8 +376,16 @@ def validate_source(
     suites: list[SuiteFile],
     reference: Reference,
     run_id: str,
+    accept_drift: Collection[str] | None = None,
 ) -> SourceValidation:
-    """Validate the newest snapshot of ``source`` with its suites (read-only connection)."""
+    """Validate the newest snapshot of ``source`` with its suites (read-only connection),
+    with its volume and drift compared with the last accepted pull. ``accept_drift``
+    (``<source>:<column>``, default the setting LCM_ACCEPT_DRIFT) makes a required measure's
+    drift a WARN for this validation."""
+    if accept_drift is None:
+        from orchestration.settings import accepted_drift
+
+        accept_drift = accepted_drift()
     newest = newest_snapshot(con, source)
     validation = SourceValidation(
         source=source,
@@ -358,6 +396,7 @@ def validate_source(
         rows_snapshot_id=newest.rows_snapshot_id if newest else None,
         snapshot_loaded_at=newest.loaded_at if newest else None,
     )
+    validation.baseline = accepted_baseline(con, source, validation.snapshot_id)
     frames: dict[str, pd.DataFrame] = {}
     for suite in suites:
         check = CheckRun.new(
@@ -372,9 +411,18 @@ def validate_source(
             continue
         try:
             frame = read_frame(con, suite, validation.rows_snapshot_id)
-            previous = previous_row_count(con, suite.name)
+            drift = []
+            if validation.baseline is None:  # e.g. verdicts from before they were kept
+                previous = previous_row_count(con, suite.name)
+            else:
+                base = read_frame(con, suite, validation.baseline.rows_snapshot_id)
+                previous = len(base)
+                drift = drift_rules(suite, base, validation.baseline.snapshot_id, accept_drift)
             enriched = reference.enrich(frame, suite.subsidy_column)
-            outcome = validate_frame(suite, enriched, suite.volume_rules(previous))
+            outcome = validate_frame(
+                suite, enriched, [*suite.volume_rules(previous), *(d.rule for d in drift)]
+            )
+            explain(outcome, drift)
         except Exception as exc:  # a suite that could not run must never look like a pass
             run.error = f"{type(exc).__name__}: {exc}"
             continue

@@ -62,7 +62,10 @@ def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
         f"{', '.join(map(str, o.sample_unexpected[:SAMPLE_SHOWN]))[:300]} |"
         for o in outcome.failed
     )
+    # Drift against the last accepted pull, in words: the column and its figures then and now.
+    drift = "\n".join(f"- [{o.severity}] {o.note}" for o in outcome.failed if o.note)
     return {
+        **({"drift": dg.MetadataValue.md(drift)} if drift else {}),
         "rows_validated": outcome.row_count,
         "evaluated_rules": len(outcome.outcomes),
         "successful_rules": len(outcome.outcomes) - len(outcome.failed),
@@ -80,6 +83,8 @@ def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
             [
                 {
                     "rule": o.rule.name,
+                    # Said with the rule where a check failed (orchestration/failures.py).
+                    "description": o.rule.description,
                     "action": o.rule.action,
                     "expectation": o.expectation_type,
                     "column": o.column,

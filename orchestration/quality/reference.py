@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from sources.calls import CallCatalogue
+from sources.organisations.places import PlaceIndex
 
 CAP_COLUMN = "subsidy_cap_eur"
 BUDGET_COLUMN = "call_budget_eur"
 CALL_TOTAL_COLUMN = "call_subsidy_total_eur"
 # A register LC's municipality, and beside it (for lc_municipality_known) the same value when
-# seed municipalities lists it, else null.
+# it names a municipality or a place in one (seeds municipalities and places), else null.
 MUNICIPALITY_COLUMN = "lc_municipality"
 KNOWN_MUNICIPALITY_COLUMN = "lc_municipality_listed"
 
@@ -39,7 +40,8 @@ class Reference:
     catalogue: CallCatalogue
     caps: dict[tuple[str, str], float]  # (call_id, mission key or "") -> max subsidy per project
     missions: dict[str, str]  # mission as written (key) -> mission under its one name
-    municipalities: frozenset[str] = frozenset()  # keys of the seed's municipality names
+    # The rule that places organisations, so that "Den Haag" is known as it is in the marts.
+    places: PlaceIndex | None = None
 
     @classmethod
     def from_seeds(cls, seeds: Path) -> Reference:
@@ -51,12 +53,10 @@ class Reference:
             _key(row["mission_as_written"]): row["mission"].strip()
             for row in _rows(seeds / "mooi_missions.csv")
         }
-        municipalities = frozenset(
-            _key(row["municipality"]) for row in _rows(seeds / "municipalities.csv")
+        places = PlaceIndex(
+            *(_rows(seeds / f"{seed}.csv") for seed in ("municipalities", "places", "provinces"))
         )
-        return cls(
-            CallCatalogue.from_csv(seeds / "programme_calls.csv"), caps, missions, municipalities
-        )
+        return cls(CallCatalogue.from_csv(seeds / "programme_calls.csv"), caps, missions, places)
 
     def cap(self, call_id: str | None, mission: str | None = None) -> float | None:
         """The maximum subsidy per project: the call's figure for the mission, else the call's."""
@@ -65,6 +65,10 @@ class Reference:
         harmonised = self.missions.get(_key(mission), mission)
         return self.caps.get((call_id, _key(harmonised)), self.caps.get((call_id, "")))
 
+    def _municipality_of(self, cell: str) -> str | None:
+        location = self.places.lookup(cell) if self.places else None
+        return location.municipality if location else None
+
     def budget(self, call_id: str | None) -> float | None:
         call = self.catalogue.get(call_id)
         return call.budget_eur if call else None
@@ -72,12 +76,12 @@ class Reference:
     def enrich(self, frame: pd.DataFrame, subsidy_column: str | None) -> pd.DataFrame:
         """Add each record's cap, its call's budget and the call's subsidy total in this
         snapshot, for the rules subsidy_within_cap and call_within_budget; and a register LC's
-        municipality when the seed lists it, for lc_municipality_known."""
+        municipality when the seeds place it, for lc_municipality_known."""
         if MUNICIPALITY_COLUMN in frame.columns:
             frame = frame.copy()
-            # The value as written when listed (so the pair rule compares equal), else null.
+            # The value as written when known (so the pair rule compares equal), else null.
             frame[KNOWN_MUNICIPALITY_COLUMN] = [
-                m if isinstance(m, str) and _key(m) in self.municipalities else None
+                m if isinstance(m, str) and self._municipality_of(m) else None
                 for m in frame[MUNICIPALITY_COLUMN]
             ]
         if "call_id" not in frame.columns or subsidy_column is None:

@@ -11,11 +11,13 @@ published as is.
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import duckdb
 
 from orchestration.quality.results import TABLE, results_table_exists
+from sources.redact import redact_text
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
@@ -39,7 +41,17 @@ ORDER BY r.suite, r.success, r.severity, r.expectation, r.column_name
 
 
 def _e(value: object) -> str:
-    return "" if value is None else html.escape(str(value))
+    # Every value on the pages passes here: an exception's message may name a source URL.
+    return "" if value is None else html.escape(redact_text(str(value)))
+
+
+def _text(observed: str | None) -> str | None:
+    """An observed value as recorded (JSON), a string shown without its quotes."""
+    try:
+        value = json.loads(observed) if observed else observed
+    except json.JSONDecodeError:
+        return observed
+    return value if isinstance(value, str) else observed
 
 
 def _page(title: str, body: str) -> str:
@@ -163,7 +175,7 @@ def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
             f"{'met' if r['success'] else 'FAILED'}</td><td>{_e(r['severity'])}</td>"
             f"<td><code>{_e(r['rule'] or r['expectation'])}</code> ({_e(r['action'])})</td>"
             f"<td>{_e(r['column_name'])}</td>"
-            f"<td>{_e(r['observed_value'])}</td><td>{_e(r['unexpected_count'])}</td>"
+            f"<td>{_e(_text(r['observed_value']))}</td><td>{_e(r['unexpected_count'])}</td>"
             f"<td>{_e(r['sample_unexpected'])}</td><td>{_e(r['exception'])}</td></tr>"
             for r in results
         )
@@ -181,6 +193,23 @@ def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
             ),
             encoding="utf-8",
         )
+    drift = [
+        r for rows_of in by_suite.values() for r in rows_of
+        if not r["success"] and (r["rule"] or "").startswith("drift_")
+    ]  # fmt: skip
+    drift_section = (
+        "<h2>Drift against the last accepted pull</h2><table><tr><th>suite</th><th>severity"
+        "</th><th>rule</th><th>column</th><th>before and now</th><th>values</th></tr>"
+        + "".join(
+            f"<tr><td>{_e(r['suite'])}</td><td class='{_e(r['severity'])}'>{_e(r['severity'])}"
+            f"</td><td><code>{_e(r['rule'])}</code></td><td>{_e(r['column_name'])}</td>"
+            f"<td>{_e(_text(r['observed_value']))}</td><td>{_e(r['sample_unexpected'])}</td></tr>"
+            for r in drift
+        )
+        + "</table>"
+        if drift
+        else ""
+    )
     index = folder / "index.html"
     index.write_text(
         _page(
@@ -194,6 +223,7 @@ def write_report(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
             "<table><tr><th>suite</th><th>asset</th><th>snapshot</th><th>validated at (UTC)</th>"
             "<th>rows</th><th>expectations</th><th>status</th><th>failed ERROR</th>"
             f"<th>failed WARN</th></tr>{''.join(index_rows)}</table>"
+            + drift_section
             + _quarantine_section(con, folder),
         ),
         encoding="utf-8",

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from orchestration.quality.suites import ERROR, VOLUME_COLLAPSED, VOLUME_DROPPED
+from orchestration.quality.suites import ERROR
 from orchestration.quality.validation import SuiteOutcome
+from sources.redact import redact_text
 
 SCHEMA = "quality"
 TABLE = f"{SCHEMA}.validation_results"
@@ -102,7 +103,7 @@ def record_outcome(
             check.run_id, check.validated_at, check.asset_key, check.suite, check.table_name,
             check.snapshot_id, o.expectation_type, o.column, o.severity, o.success,
             outcome.row_count, _json(o.observed_value), o.unexpected_count,
-            o.unexpected_percent, _json(o.sample_unexpected or None), o.exception,
+            o.unexpected_percent, _json(o.sample_unexpected or None), redact_text(o.exception),
             check.validation_id, o.rule.name, o.rule.action, check.source_system,
             check.acceptance_id, snapshot_status,
         )
@@ -125,7 +126,7 @@ def record_failure(
         [
             check.run_id, check.validated_at, check.asset_key, check.suite, check.table_name,
             check.snapshot_id, CHECK_COULD_NOT_RUN, None, ERROR, False, None, None, None,
-            None, None, error, check.validation_id, CHECK_COULD_NOT_RUN, "block",
+            None, None, redact_text(error), check.validation_id, CHECK_COULD_NOT_RUN, "block",
             check.source_system, check.acceptance_id, snapshot_status,
         ],
     )  # fmt: skip
@@ -146,11 +147,12 @@ def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None:
-    """Rows of the suite's last good validation: no failed ERROR and no failed volume rule
-    (a drop that warned must not become the new baseline). Works on a read-only connection,
-    also on a results table written by an earlier version (no `rule` column: its drop rule
-    was recorded as the expectation `row_count_not_dropped`); None before the first such
-    validation."""
+    """Rows of the suite's last accepted validation: no failed ERROR and, on a raw suite, its
+    snapshot accepted. A drop that only warned counts: once accepted it is the baseline, so
+    one larger pull does not make every normal pull after it warn. (Raw suites compare with
+    the last accepted pull's rows in the raw layer; this is for marts and for warehouses
+    without such a verdict.) Works on a read-only connection, also on a results table written
+    by an earlier version; None before the first such validation."""
     if not results_table_exists(con):
         return None
     columns = {
@@ -160,17 +162,19 @@ def previous_row_count(con: duckdb.DuckDBPyConnection, suite: str) -> int | None
             [SCHEMA, TABLE.split(".")[1]],
         ).fetchall()
     }
-    rule = "coalesce(rule, expectation)" if "rule" in columns else "expectation"
+    accepted = (
+        "coalesce(snapshot_status, 'accepted') = 'accepted'"
+        if "snapshot_status" in columns
+        else "true"
+    )
     row = con.execute(
         f"""
         SELECT max(rows_validated) FROM {TABLE}
         WHERE suite = ? AND rows_validated IS NOT NULL
         GROUP BY validation_id
-        HAVING bool_and(
-            success OR (severity <> '{ERROR}' AND coalesce({rule}, '') NOT IN (?, ?, ?))
-        )
+        HAVING bool_and((success OR severity <> '{ERROR}') AND {accepted})
         ORDER BY max(validated_at) DESC LIMIT 1
         """,
-        [suite, VOLUME_DROPPED, VOLUME_COLLAPSED, "row_count_not_dropped"],
+        [suite],
     ).fetchall()
     return int(row[0][0]) if row else None

@@ -40,6 +40,12 @@ VOLUME_DROPPED = "volume_dropped"
 VOLUME_COLLAPSED = "volume_collapsed"
 SET_ASIDE_SHARE = "set_aside_share"
 PARENT_SET_ASIDE = "parent_set_aside"
+# Drift against the last accepted pull (orchestration/quality/drift.py), one rule per column.
+DRIFT_FILLED = "drift_filled"
+DRIFT_DISTINCT = "drift_distinct"
+DRIFT_NEW_CATEGORIES = "drift_new_categories"
+DRIFT_VANISHED_CATEGORIES = "drift_vanished_categories"
+DRIFT_RULES = (DRIFT_FILLED, DRIFT_DISTINCT, DRIFT_NEW_CATEGORIES, DRIFT_VANISHED_CATEGORIES)
 # The column in which connectors note what they could not read (sources/problems.py).
 PROBLEMS_COLUMN = "_problems"
 RECORD_NO = "_record_no"
@@ -90,6 +96,38 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class DriftConfig:
+    """A raw suite's meta ``drift``: which columns are required measures (emptied: ERROR) and
+    categories (new or vanished values: WARN), which to leave out, and the thresholds."""
+
+    required: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # free text, ids of another system: not compared
+    populated: float = 0.5  # a column filled for this share of the baseline's rows is watched
+    null_drop: float = 0.4  # ... and warns when its filled share falls by this much or more
+    distinct_factor: float = 3.0  # distinct values grown or shrunk by this factor warn
+    distinct_min: int = 10  # ... counting from this many distinct values
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, Any] | None, where: str) -> DriftConfig:
+        meta = meta or {}
+        unknown = set(meta) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise SuiteFileError(f"{where}: meta.drift has unknown keys {sorted(unknown)}")
+        for key in ("required", "categories", "ignore"):
+            if not isinstance(meta.get(key, []), list):
+                raise SuiteFileError(f"{where}: meta.drift.{key} must be a list of columns")
+        config = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in meta.items()})
+        if not (0 < config.populated <= 1 and 0 < config.null_drop <= 1):
+            raise SuiteFileError(f"{where}: meta.drift populated and null_drop are shares (0-1]")
+        if config.distinct_factor <= 1 or config.distinct_min < 1:
+            raise SuiteFileError(
+                f"{where}: meta.drift distinct_factor must be above 1, distinct_min 1 or more"
+            )
+        return config
+
+
+@dataclass(frozen=True)
 class SuiteFile:
     name: str
     path: Path
@@ -106,6 +144,7 @@ class SuiteFile:
     parent_columns: tuple[str, ...] = ()
     row_drop_warn: float | None = None
     row_drop_block: float | None = None
+    drift: DriftConfig = DriftConfig()  # raw suites: compared with the last accepted pull
 
     @property
     def is_raw(self) -> bool:
@@ -133,7 +172,7 @@ class SuiteFile:
                     name=name,
                     action=action,
                     description=f"At most {share:.0%} fewer rows than the last accepted "
-                    f"validation ({previous_rows} rows).",
+                    f"pull or validation ({previous_rows} rows).",
                     expectation_type="expect_table_row_count_to_be_between",
                     kwargs={"min_value": math.ceil(previous_rows * (1 - share))},
                 )
@@ -195,6 +234,8 @@ def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> 
         raise SuiteFileError(f"{path}: a rule is listed twice")
     if "source" not in meta and any(r.is_record_level for r in rules):
         raise SuiteFileError(f"{path}: quarantine and flag rules are for raw suites only")
+    if "source" not in meta and "drift" in meta:
+        raise SuiteFileError(f"{path}: meta.drift is for raw suites (compared with a pull)")
     drop = meta.get("row_drop") or {}
     for key, share in [*drop.items(), ("max_set_aside_share", meta.get("max_set_aside_share"))]:
         if share is not None and not 0 < float(share) < 1:
@@ -214,6 +255,7 @@ def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> 
         parent_columns=tuple((meta.get("parent") or {}).get("columns", ())),
         row_drop_warn=drop.get("warn"),
         row_drop_block=drop.get("block"),
+        drift=DriftConfig.from_meta(meta.get("drift"), str(path)),
     )
 
 
@@ -240,9 +282,9 @@ def _check_each_rule_defined_once(
                     f"{suite.path.name}: define it once in rules.json and refer to it"
                 )
             defined_in[rule.name] = suite.path.name
-    reserved = {VOLUME_DROPPED, VOLUME_COLLAPSED, SET_ASIDE_SHARE, PARENT_SET_ASIDE} & set(
-        defined_in
-    )
+    reserved = {
+        VOLUME_DROPPED, VOLUME_COLLAPSED, SET_ASIDE_SHARE, PARENT_SET_ASIDE, *DRIFT_RULES
+    } & set(defined_in)  # fmt: skip
     if reserved:
         raise SuiteFileError(f"rule names {sorted(reserved)} are reserved for suite meta")
 

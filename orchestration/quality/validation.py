@@ -39,6 +39,9 @@ class RuleOutcome:
     observed_value: Any = None
     sample_unexpected: list[Any] = field(default_factory=list)
     failing_records: list[FailingRecord] = field(default_factory=list)
+    # What the result means in words, where counts alone do not say it (drift: the column's
+    # figures in the baseline and now).
+    note: str | None = None
 
     @property
     def severity(self) -> str:
@@ -60,6 +63,8 @@ class RuleOutcome:
     def why(self) -> str:
         if self.exception:
             return f"raised {self.exception}"
+        if self.note:
+            return self.note
         if self.unexpected_count is not None:
             shown = ", ".join(repr(v) for v in self.sample_unexpected[:SUMMARY_SAMPLES])
             return f"{self.unexpected_count} unexpected" + (f", e.g. {shown}" if shown else "")
@@ -179,9 +184,11 @@ def validate_frame(
     rules = [*suite.rules, *(extra_rules or [])]
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    gx_suite = gx.ExpectationSuite(
-        name=suite.name, expectations=[rule.gx_config() for rule in rules]
-    )
+    # Rules are told apart by position: the drift rules share a name across columns.
+    configs = [rule.gx_config() for rule in rules]
+    for index, config in enumerate(configs):
+        config["meta"]["index"] = index
+    gx_suite = gx.ExpectationSuite(name=suite.name, expectations=configs)
     batch = (
         context.data_sources.add_pandas("lcm")
         .add_dataframe_asset(suite.name)
@@ -195,21 +202,22 @@ def validate_frame(
         else "SUMMARY"
     )
     result = batch.validate(gx_suite, result_format=result_format)
-    by_name = {rule.name: rule for rule in rules}
     outcomes = []
     for r in result.results:
-        rule = by_name[(r.expectation_config.meta or {})["rule"]]
+        rule = rules[int((r.expectation_config.meta or {})["index"])]
         details = r.result or {}
         exception = _exception_message(r.exception_info)
         sample = details.get("partial_unexpected_list")
         if sample is None:
-            sample = details.get("unexpected_list", [])
+            sample = details.get("unexpected_list", details.get("partial_missing_list", []))
+        # A value set that must be contained: the values missing are what is unexpected.
+        unexpected_count = details.get("unexpected_count", details.get("missing_count"))
         outcomes.append(
             RuleOutcome(
                 rule=rule,
                 success=bool(r.success) and exception is None,
                 exception=exception,
-                unexpected_count=details.get("unexpected_count"),
+                unexpected_count=unexpected_count,
                 unexpected_percent=plain(details.get("unexpected_percent")),
                 observed_value=plain(details.get("observed_value")),
                 sample_unexpected=_readable(rule, plain(list(sample or [])[:SAMPLE_SIZE])),

@@ -13,7 +13,9 @@ from sources.calls import CallCatalogue
 from sources.http import HttpPolicy
 from sources.landing import RawFile, content_hash
 from sources.nwopen.pages import (
+    MAX_PAGES,
     SOURCE,
+    TOLERANCE,
     FilePageReader,
     HttpPageReader,
     RawPage,
@@ -26,6 +28,7 @@ from sources.nwopen.parse import (
     NWOpenExtract,
     parse_pages,
 )
+from sources.redact import is_http_url
 
 LIVE_URL = "https://nwopen-api.nwo.nl/NWOpen-API/api/Projects"
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
@@ -47,15 +50,23 @@ __all__ = [
 ]
 
 
-def read_pages(location: str, policy: HttpPolicy) -> list[RawPage]:
-    """Read every page from ``location``: an http(s) URL, or a folder of ``page-NNN.json``."""
-    if location.startswith(("http://", "https://")):
+def read_pages(
+    location: str,
+    policy: HttpPolicy,
+    *,
+    max_pages: int = MAX_PAGES,
+    tolerance: float = TOLERANCE,
+) -> list[RawPage]:
+    """Read every page from ``location``: an http(s) URL, or a folder of ``page-NNN.json``.
+    Fails unless the pull is complete (``sources.nwopen.pages.read_all_pages``)."""
+    if is_http_url(location):
         reader = HttpPageReader(location, policy)
         try:
-            return read_all_pages(reader)
+            return read_all_pages(reader, max_pages=max_pages, tolerance=tolerance)
         finally:
             reader.close()
-    return read_all_pages(FilePageReader(Path(location)))
+    folder = FilePageReader(Path(location), policy.max_bytes)
+    return read_all_pages(folder, max_pages=max_pages, tolerance=tolerance)
 
 
 def raw_files(pages: list[RawPage]) -> list[RawFile]:

@@ -2,12 +2,21 @@
 
 Both readers return the page's exact bytes, so raw landing stores what the source sent; the
 envelope (``meta`` + ``projects``) is decoded and checked here, before anything is parsed.
+
+A pull is complete or it fails (``read_all_pages``): ``meta.pages`` must agree with
+``meta.count`` and ``meta.per_page`` and stay below a bound (``max_pages``, setting
+``LCM_NWOPEN_MAX_PAGES``); a page whose projects all came on earlier pages (the API served a
+page twice) is read once more and then fails the pull, naming its URL; and the distinct
+projects, not the records, must reach ``meta.count`` but for a small share (``tolerance``,
+setting ``LCM_COMPLETENESS_TOLERANCE``: one record may legitimately go missing when the list
+shifts during a crawl, which is also when one shows up on two pages).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +28,11 @@ log = logging.getLogger(__name__)
 
 SOURCE = "NWOpen"
 PER_PAGE = 100  # the largest page size clients of the API are known to use
+# NWO's whole list is some 15,000 projects (150 pages of 100): a meta.pages far beyond that is
+# a broken answer, not a reason to send thousands of requests.
+MAX_PAGES = 2000
+# The share of meta.count that may be missing from a crawl; at least one record (unless 0).
+TOLERANCE = 0.005
 
 
 @dataclass(frozen=True)
@@ -52,7 +66,7 @@ class HttpPageReader:
     def read(self, page: int) -> tuple[str, bytes]:
         params = {"page": page, "per_page": self.per_page}
         response = self._client.get(self.location, params=params, what=f"page {page}")
-        return str(response.url), response.content
+        return self._client.recorded_url(response), response.content
 
     def close(self) -> None:
         self._client.close()
@@ -61,13 +75,17 @@ class HttpPageReader:
 class FilePageReader:
     """Reads ``page-001.json``, ``page-002.json``, ... from a snapshot folder."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, max_bytes: int = HttpPolicy.max_bytes):
         self.folder = Path(folder)
         self.location = str(self.folder)
+        self.max_bytes = max_bytes  # a page file is held to the bound of an answer
 
     def read(self, page: int) -> tuple[str, bytes]:
         path = self.folder / f"page-{page:03d}.json"
         try:
+            if (size := path.stat().st_size) > self.max_bytes:
+                raise SourceError(SOURCE, str(path), f"page {page} is {size:,} bytes, above "
+                                  f"the bound of {self.max_bytes:,} (LCM_HTTP_MAX_MB)")  # fmt: skip
             return str(path), path.read_bytes()
         except OSError as exc:
             raise SourceError(SOURCE, str(path), f"cannot read page {page}: {exc}") from exc
@@ -104,14 +122,82 @@ def decode_page(number: int, location: str, content: bytes) -> RawPage:
     return RawPage(number=number, location=location, content=content, payload=payload)
 
 
-def read_all_pages(reader: PageReader) -> list[RawPage]:
+def project_key(raw: Any) -> tuple[str, str] | None:
+    """A record's identity in the list: the same project_id under two funding schemes is two
+    rows of meta.count (a known quirk), so the scheme is part of it."""
+    if not isinstance(raw, dict) or not str(raw.get("project_id") or "").strip():
+        return None
+    return str(raw["project_id"]).strip(), str(raw.get("funding_scheme_id") or "").strip()
+
+
+def _keys(page: RawPage) -> set[tuple[str, str]]:
+    return {key for raw in page.projects if (key := project_key(raw)) is not None}
+
+
+def _check_page_count(first: RawPage, max_pages: int) -> None:
+    """meta.pages as page 1 states it: within the bound and what count and per_page imply."""
+    meta = first.payload["meta"]
+    pages, count = meta["pages"], meta["count"]
+    per_page = meta.get("per_page")
+    if not isinstance(per_page, int) or per_page < 1:
+        per_page = max(len(first.projects), 1)
+    if pages > max_pages:
+        raise SourceError(
+            SOURCE,
+            first.location,
+            f"meta.pages is {pages:,}, above the bound of {max_pages:,} pages "
+            "(LCM_NWOPEN_MAX_PAGES); not walked",
+            field="meta.pages",
+        )
+    needed = math.ceil(count / per_page)
+    if not needed <= pages <= max(needed, 1):
+        raise SourceError(
+            SOURCE,
+            first.location,
+            f"meta.pages is {pages} but meta.count {count} at {per_page} per page needs "
+            f"{needed}: the envelope contradicts itself",
+            field="meta.pages",
+        )
+
+
+def _repeated(page: RawPage, earlier: list[RawPage]) -> list[int] | None:
+    """The earlier pages a page repeats when every project on it came on them; else None."""
+    keys = _keys(page)
+    if not keys:
+        return None
+    seen: set[tuple[str, str]] = set()
+    numbers = []
+    for other in earlier:
+        if other_keys := _keys(other) & keys:
+            seen |= other_keys
+            numbers.append(other.number)
+    return numbers if seen == keys else None
+
+
+def read_all_pages(
+    reader: PageReader, *, max_pages: int = MAX_PAGES, tolerance: float = TOLERANCE
+) -> list[RawPage]:
     """Walk pages 1..meta.pages as page 1 announces them and check nothing went missing."""
     first = decode_page(1, *reader.read(1))
+    _check_page_count(first, max_pages)
     total_pages = first.payload["meta"]["pages"]
     expected_records = first.payload["meta"]["count"]
     pages = [first]
     for number in range(2, total_pages + 1):
         page = decode_page(number, *reader.read(number))
+        if _repeated(page, pages) is not None:
+            # Read once more: a cache or load balancer may have served a stale page.
+            log.warning("%s: page %d repeats earlier pages; reading it again", SOURCE, number)
+            page = decode_page(number, *reader.read(number))
+            if (repeats := _repeated(page, pages)) is not None:
+                raise SourceError(
+                    SOURCE,
+                    page.location,
+                    f"page {number} repeats page {', '.join(map(str, repeats))}: all its "
+                    f"{len(_keys(page))} projects came on earlier pages, also when read again; "
+                    f"the projects of page {number} are missing from the answer",
+                    field="projects",
+                )
         if page.payload["meta"]["pages"] != total_pages:
             # The list changed during the crawl; keep walking the announced pages and let the
             # record count below decide whether anything was lost.
@@ -123,12 +209,18 @@ def read_all_pages(reader: PageReader) -> list[RawPage]:
                 total_pages,
             )
         pages.append(page)
-    seen = sum(len(p.projects) for p in pages)
-    if seen < expected_records:
+    records = sum(len(p.projects) for p in pages)
+    keyless = sum(project_key(raw) is None for p in pages for raw in p.projects)
+    distinct = len(set().union(*(_keys(p) for p in pages))) + keyless
+    allowed = max(1, math.floor(expected_records * tolerance)) if tolerance > 0 else 0
+    if expected_records - distinct > allowed:
         raise SourceError(
             SOURCE,
             reader.location,
             f"incomplete list: meta.count announced {expected_records} projects but "
-            f"{total_pages} pages held only {seen}",
+            f"{total_pages} pages held only {distinct} distinct ones ({records} records); "
+            f"{expected_records - distinct} missing, at most {allowed} may be "
+            "(LCM_COMPLETENESS_TOLERANCE)",
+            field="meta.count",
         )
     return pages

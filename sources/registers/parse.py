@@ -38,6 +38,19 @@ from sources.registers.schema import (
 
 
 @dataclass(frozen=True)
+class UncachedFormula:
+    """An xlsx cell holding a formula but no calculated value: the workbook was saved by a
+    program that does not calculate (a script, some exports, Excel on manual calculation).
+    Its value is unknown, not empty: the cell is a problem of its record."""
+
+    cell: str  # "D5"
+    formula: str  # "=SUM(B5:C5)"
+
+    def __str__(self) -> str:
+        return self.formula
+
+
+@dataclass(frozen=True)
 class Sheet:
     """A sheet as read from xlsx or csv: its header and its rows with their row numbers."""
 
@@ -45,6 +58,7 @@ class Sheet:
     file: str  # where it was read: the file or URL
     header: list[Any]
     rows: list[tuple[int, list[Any]]]  # (row number as the spreadsheet shows it, cells)
+    encoding: str | None = None  # a csv sheet's text encoding ("utf-8", "windows-1252")
 
 
 @dataclass
@@ -95,6 +109,13 @@ def _records(
         for column in spec:
             index = positions.get(column.name)
             raw = cells[index] if index is not None and index < len(cells) else None
+            if isinstance(raw, UncachedFormula):
+                note(record, column.name, raw.formula,
+                     f"sheet '{sheet.name}' cell {raw.cell}: a formula without a calculated "
+                     "value (the workbook was saved without calculating; open it in Excel and "
+                     "save it again)", UNREADABLE)  # fmt: skip
+                record[column.name] = None
+                continue
             try:
                 value = column.convert(raw)
             except BadCell as exc:
@@ -186,9 +207,17 @@ def _assign_calls(
                  "Communities", CALL_PROGRAMME)  # fmt: skip
 
 
-def _warnings(projects: list[dict[str, Any]], extra_columns: list[str]) -> list[str]:
+def _warnings(
+    projects: list[dict[str, Any]], extra_columns: list[str], sheets: tuple[Sheet, ...] = ()
+) -> list[str]:
     """What loads but deserves a look: nothing here stops the register."""
     warnings = [f"column '{c}' is not in the template; ignored" for c in extra_columns]
+    warnings += [
+        f"sheet '{s.name}' was read as {s.encoding} (Excel's plain CSV), not UTF-8; "
+        "'CSV UTF-8' is safer"
+        for s in sheets
+        if s.encoding not in (None, "utf-8")
+    ]
     warnings += [
         f"row {p['source_row']} ({p['register_id']}): subsidy_eur is 0; leave the cell empty "
         "when the amount is unknown"
@@ -222,7 +251,8 @@ def validate(
     projects = [_ordered(p, PROJECT_COLUMNS) for p in projects]
     partners = [_ordered(p, PARTNER_COLUMNS) for p in partners]
     extra = extra_p + extra_q
-    return Validated(projects, partners, extra, _warnings(projects, extra))
+    sheets = (projects_sheet, partners_sheet)
+    return Validated(projects, partners, extra, _warnings(projects, extra, sheets))
 
 
 def _ordered(record: dict[str, Any], columns: dict[str, str]) -> dict[str, Any]:

@@ -4,7 +4,11 @@ Workbooks are untrusted input: their size, compression ratio and member count ar
 from the zip's central directory before anything is inflated (``sources.archives``; csv files
 by their size), openpyxl parses their XML through defusedxml (imported here so that a missing
 install fails loudly rather than silently falling back to the stdlib parser), in read-only
-mode, and only cell values are taken (no formulas are evaluated).
+mode, and only cell values are taken (no formulas are evaluated). A formula cell without a
+cached value (a workbook saved by a program that does not calculate) would read as empty: such
+cells are found in a second, formula-reading pass (only in a workbook with formulas) and
+passed on as ``UncachedFormula``, so the record carries the problem, with sheet, cell and
+formula, and is set aside instead of loading with the value silently null.
 """
 
 from __future__ import annotations
@@ -21,23 +25,27 @@ from xml.etree.ElementTree import ParseError
 import httpx
 import openpyxl
 from defusedxml import DefusedXmlException  # openpyxl parses with defusedxml when importable
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.xml import DEFUSEDXML
 
 from sources.archives import DEFAULT_LIMITS, ArchiveLimits, check_files, check_size, check_zip
+from sources.encodings import TRIED_FOR_CSV, UndecidedEncoding, decode_csv, sniff_delimiter
 from sources.errors import SourceError
 from sources.http import HttpPolicy, PoliteClient
 from sources.landing import RawFile
-from sources.registers.parse import Sheet
-from sources.registers.schema import PARTNER_SHEET, PROJECT_SHEET
+from sources.redact import is_http_url
+from sources.registers.parse import Sheet, UncachedFormula
+from sources.registers.schema import PARTNER_SHEET, PARTNER_SPEC, PROJECT_SHEET, PROJECT_SPEC
 
 CSV_FILES = {"projects": "projects.csv", "partners": "partners.csv"}
 XLSX = "xlsx"
 CSV = "csv"
-
-
-def is_url(location: str) -> bool:
-    return location.lower().startswith(("http://", "https://"))
+CSV_COLUMNS = {
+    "projects": [c.name for c in PROJECT_SPEC],
+    "partners": [c.name for c in PARTNER_SPEC],
+}
+UTF8_EXPORT = "Opslaan als → CSV UTF-8 (door komma's gescheiden) (*.csv)"
 
 
 def _is_xlsx_url(url: str) -> bool:
@@ -70,7 +78,7 @@ def fetch(
 ) -> list[RawFile]:
     """The register's raw files, exactly as received: one ``.xlsx`` or the two csv files.
     A local file larger than ``limits`` allows is refused before it is read."""
-    if is_url(location):
+    if is_http_url(location):
         if policy is None:
             raise ValueError("an HTTP policy is needed to read a register by URL")
         with PoliteClient(source, policy, accept="*/*") as client:
@@ -79,8 +87,8 @@ def fetch(
                 name = location.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
                 return [RawFile(_safe_name(name, "register.xlsx"), response.content,
                                 _without_query(response))]  # fmt: skip
-            # Anything else is a folder-like base URL holding the two csv files; a query
-            # (e.g. a share link's access token) goes with each file.
+            # Anything else is a folder-like base URL holding the two csv files; a query goes
+            # with each file (credentials, such as a share link's token, the client adds).
             base, _, query = location.partition("?")
             files = []
             for kind, name in CSV_FILES.items():
@@ -153,6 +161,45 @@ def _reason(exc: BaseException) -> str:
     return f"{type(inner).__name__}: {inner}"
 
 
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(content: bytes) -> bool:
+    """Whether a worksheet part holds a formula. Read in chunks: ``ZipFile.read`` would
+    inflate a whole member at once, whatever its directory declares."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as part:
+                tail = b""
+                while chunk := part.read(1 << 16):
+                    if _FORMULA.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]  # a tag split between two chunks
+    return False
+
+
+def _mark_uncached(content: bytes, sheet: str, rows: list[tuple]) -> list[list]:
+    """``rows`` (cached values) with each empty cell that holds a formula marked."""
+    formulas = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        marked = []
+        for number, (cached, written) in enumerate(
+            zip(rows, formulas[sheet].iter_rows(values_only=True), strict=False), start=1
+        ):
+            cells = list(cached)
+            for index, value in enumerate(cells):
+                formula = written[index] if index < len(written) else None
+                if value is None and isinstance(formula, str) and formula.startswith("="):
+                    cells[index] = UncachedFormula(f"{get_column_letter(index + 1)}{number}",
+                                                   formula)  # fmt: skip
+            marked.append(cells)
+        return marked
+    finally:
+        formulas.close()
+
+
 def _find_sheet(workbook: openpyxl.Workbook, names: tuple[str, ...]) -> str | None:
     by_name = {name.strip().casefold(): name for name in workbook.sheetnames}
     return next((by_name[n] for n in names if n in by_name), None)
@@ -183,6 +230,7 @@ def xlsx_sheets(
         raise SourceError(
             source, file.location, f"cannot open the workbook: {_reason(exc)}"
         ) from exc
+    formulas = _has_formulas(file.content)
     try:
         sheets = []
         for names in (PROJECT_SHEET, PARTNER_SHEET):
@@ -195,7 +243,9 @@ def xlsx_sheets(
                 )  # fmt: skip
             # Read-only mode parses a sheet's XML only now, so a damaged sheet fails here.
             try:
-                rows = list(workbook[found].iter_rows(values_only=True))
+                rows: list = list(workbook[found].iter_rows(values_only=True))
+                if formulas:
+                    rows = _mark_uncached(file.content, found, rows)
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError,
                     zlib.error) as exc:  # fmt: skip
                 raise SourceError(
@@ -210,18 +260,25 @@ def xlsx_sheets(
 
 
 def csv_sheet(file: RawFile, kind: str, source: str) -> Sheet:
+    """A csv sheet in UTF-8 (with or without BOM) or, as Dutch Excel's plain "CSV" writes
+    it, windows-1252; separated by ';' or ',' (whichever splits the header into the
+    template's column names). Bytes that are neither encoding with confidence are refused."""
     try:
-        text = file.content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(source, file.location, f"not UTF-8 text ({exc}); save the sheet as "
-                          "'CSV UTF-8'", field=kind) from exc  # fmt: skip
+        decoded = decode_csv(file.content)
+    except UndecidedEncoding as exc:
+        raise SourceError(
+            source, file.location,
+            f"cannot tell the text encoding of {file.name}: tried {' and '.join(TRIED_FOR_CSV)}; "
+            f"{exc}. Export it as UTF-8; in Excel: {UTF8_EXPORT}",
+            field=kind,
+        ) from exc  # fmt: skip
+    text = decoded.text
     if text.lstrip()[:1] == "<":
         # Typically a sign-in or error page served with status 200 instead of the file.
         raise SourceError(source, file.location, "not a csv file: it looks like an HTML or "
                           "XML page", field=kind)  # fmt: skip
-    first_line = text.split("\n", 1)[0]
-    # Dutch Excel exports separate with ';' (the comma is the decimal mark).
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Dutch Excel exports separate with ';' (the comma is the decimal mark), others with ','.
+    delimiter = sniff_delimiter(text, CSV_COLUMNS.get(kind, ()))
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -231,7 +288,7 @@ def csv_sheet(file: RawFile, kind: str, source: str) -> Sheet:
         raise SourceError(source, file.location, "empty file", field=kind)
     body = [(number, [c if c != "" else None for c in cells])
             for number, cells in enumerate(rows[1:], start=2)]  # fmt: skip
-    return Sheet(kind, file.location, rows[0], body)
+    return Sheet(kind, file.location, rows[0], body, encoding=decoded.encoding)
 
 
 def sheets(

@@ -108,6 +108,21 @@ def one_of(values: tuple[str, ...] | dict[str, str]) -> Callable[[Any], str | No
     return convert
 
 
+def grant(value: Any) -> str | None:
+    """A related grant as a grant number is written: one token of capitals, digits, dots and
+    hyphens (MOOI32005, NGF.1623.24.001). Blanks beside a digit, dot or hyphen are dropped and,
+    when the value holds a digit, letters are capitalised ("mooi 32005", "NGF. 1623.24.001");
+    anything else ("zie consortium") stays as written. Whether it is a grant number is the raw
+    suites' rule (expectations/), not the connector's."""
+    raw = _text(value)
+    if raw is None:
+        return None
+    compact = re.sub(r"(?<=[\d.-])\s+|\s+(?=[\d.-])", "", raw)
+    if " " in compact or not re.search(r"\d", compact):
+        return raw
+    return compact.upper()
+
+
 def url(value: Any) -> str | None:
     raw = _text(value)
     if raw is not None and not re.match(r"^https?://\S+$", raw):
@@ -145,7 +160,7 @@ PROJECT_SPEC = (
     Column("region", False, text, "VARCHAR", "region the LC serves (e.g. Zuidwest, Noord)"),
     Column("lc_municipality", False, text, "VARCHAR",
            "municipality (gemeente) where the LC itself works, e.g. its penvoerder's site"),
-    Column("related_grant", False, text, "VARCHAR",
+    Column("related_grant", False, grant, "VARCHAR",
            "grant the LC belongs to: MOOI grant number (MOOI12345) or NWO file number"),
     Column("call_round", False, whole_number(2015, 2035), "INTEGER", "year of the round"),
     Column("start_date", False, a_date, "DATE",

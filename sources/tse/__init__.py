@@ -12,8 +12,17 @@ from typing import Any
 
 from sources.http import HttpPolicy
 from sources.landing import Manifest, RawFile, content_hash
+from sources.redact import is_http_url
 from sources.tse.parse import PARTNER_COLUMNS, PROJECT_COLUMNS, TseExtract, parse_documents
-from sources.tse.site import SOURCE, CachedDocument, FileSite, HttpSite, RawDocument, crawl
+from sources.tse.site import (
+    SOURCE,
+    TOLERANCE,
+    CachedDocument,
+    FileSite,
+    HttpSite,
+    RawDocument,
+    crawl,
+)
 
 LIVE_URL = "https://projecten.topsectorenergie.nl/projecten"
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
@@ -41,17 +50,21 @@ def read_site(
     location: str,
     policy: HttpPolicy | None,
     previous: dict[str, CachedDocument] | None = None,
+    *,
+    tolerance: float = TOLERANCE,
 ) -> list[RawDocument]:
-    """Crawl ``location``: the listing URL (http/https, needs ``policy``) or a sample folder."""
-    if location.startswith(("http://", "https://")):
+    """Crawl ``location``: the listing URL (http/https, needs ``policy``) or a sample folder.
+    Fails unless the crawl is complete (``sources.tse.site.crawl``)."""
+    if is_http_url(location):
         if policy is None:
             raise ValueError("an HTTP policy is needed to crawl a URL")
         site = HttpSite(policy)
         try:
-            return crawl(site, location, previous)
+            return crawl(site, location, previous, tolerance=tolerance)
         finally:
             site.close()
-    return crawl(FileSite(Path(location)), SAMPLE_START_URL)
+    folder = FileSite(Path(location), policy.max_bytes if policy else HttpPolicy.max_bytes)
+    return crawl(folder, SAMPLE_START_URL, tolerance=tolerance)
 
 
 def _file_name(index: int, doc: RawDocument) -> str:
@@ -65,10 +78,13 @@ def raw_files(documents: list[RawDocument]) -> list[RawFile]:
 
 
 def document_index(documents: list[RawDocument]) -> list[dict[str, Any]]:
-    """What the manifest records per document, so the next pull can ask 'changed since?'."""
+    """What the manifest records per document, so the next pull can ask 'changed since?',
+    and the charset its text was read in (the landed bytes are as the site sent them)."""
     return [
         {"file": _file_name(i, d), "url": d.url, "kind": d.kind, "etag": d.etag,
-         "last_modified": d.last_modified, "not_modified": d.not_modified}
+         "last_modified": d.last_modified, "not_modified": d.not_modified,
+         "content_type": d.content_type, "encoding": d.decoded.encoding,
+         "encoding_from": d.decoded.declared_by, "replaced_bytes": d.decoded.replaced_bytes}
         for i, d in enumerate(documents, start=1)
     ]  # fmt: skip
 
@@ -84,8 +100,9 @@ def previous_documents(manifest: Manifest | None, snapshot_dir: Path) -> dict[st
         path = snapshot_dir / entry["file"]
         if path.is_file():
             cached[entry["url"]] = CachedDocument(
-                entry.get("etag"), entry.get("last_modified"), path.read_bytes()
-            )
+                entry.get("etag"), entry.get("last_modified"), path.read_bytes(),
+                entry.get("content_type"),  # a 304 carries no charset: the first answer's
+            )  # fmt: skip
     return cached
 
 

@@ -21,7 +21,7 @@ from sources import dutch
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
 from sources.problems import PROBLEMS, REQUIRED_EMPTY, UNREADABLE, note
-from sources.tse.site import PROJECT_PATH, SOURCE, RawDocument
+from sources.tse.site import PROJECT_PATH, SOURCE, RawDocument, page_soup
 
 SOURCE_SYSTEM = "tse"  # the MOOI rounds' source_system in the call catalogue
 
@@ -75,6 +75,7 @@ class TseExtract:
     partners: list[dict[str, Any]] = field(default_factory=list)
     pages_read: int = 0
     other_schemes: dict[str, int] = field(default_factory=dict)  # skipped, by scheme
+    warnings: list[str] = field(default_factory=list)  # loaded anyway, said in the metadata
 
 
 def _norm_label(text: str) -> str:
@@ -141,7 +142,7 @@ def parse_project(
     quality step sets it aside; a label missing from *every* page fails the crawl
     (``parse_documents``).
     """
-    soup = BeautifulSoup(doc.content.decode("utf-8", errors="replace"), "html.parser")
+    soup = page_soup(doc)
     pairs = label_values(soup)
     value = {name: _text(_find(pairs, name)) for name in LABELS if name != "partners"}
     scheme = value["scheme"]
@@ -228,6 +229,12 @@ def parse_documents(documents: list[RawDocument], catalogue: CallCatalogue) -> T
             extract.other_schemes[parsed] = extract.other_schemes.get(parsed, 0) + 1
             continue
         project, partners = parsed
+        if replaced := doc.decoded.replaced_bytes:
+            # Stray bytes its charset has no character for: shown as U+FFFD, not as mojibake.
+            extract.warnings.append(
+                f"{doc.url}: {replaced} byte(s) not {doc.decoded.encoding} read as U+FFFD "
+                f"(charset from {doc.decoded.declared_by})"
+            )
         extract.projects.append(project)
         extract.partners.extend(partners)
     _check_labels(extract.projects)

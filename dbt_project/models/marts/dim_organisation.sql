@@ -11,8 +11,7 @@ with variants as (
 mentions as (
     select
         variants.organisation_key,
-        string_agg(distinct mentions.source_system, ',' order by mentions.source_system)
-            as source_systems
+        list(distinct mentions.source_system order by mentions.source_system) as source_systems
     from {{ ref('int_participations__unioned') }} as mentions
     inner join variants on mentions.organisation_name = variants.organisation_name
     group by variants.organisation_key
@@ -37,7 +36,7 @@ organisations as (
         any_value(location_source) as location_source,
         bool_or(is_in_reference) as is_in_reference,
         count(*) as name_variant_count,
-        string_agg(organisation_name, ' | ' order by organisation_name) as name_variants
+        list(organisation_name order by organisation_name) as name_variants
     from variants
     group by organisation_key
 )
@@ -47,12 +46,13 @@ select
     organisations.organisation_name,
     organisations.organisation_type,
     organisations.type_source,
-    organisations.category,
+    coalesce(organisations.category, 'onbekend') as category,
     organisations.organisation_type in ('mbo', 'hbo', 'wo') as is_education,
     organisations.ror_id,
     coalesce(reference.place, organisations.municipality) as place,
     organisations.municipality,
-    organisations.province,
+    -- A category: 'onbekend' when unknown (docs/marts.md, conventions).
+    coalesce(organisations.province, 'onbekend') as province,
     organisations.location_source,
     organisations.name_variant_count,
     organisations.name_variants,

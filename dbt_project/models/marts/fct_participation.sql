@@ -19,11 +19,11 @@ participations as (
     select
         mentions.project_key,
         variants.organisation_key,
-        string_agg(distinct mentions.source_system, ',' order by mentions.source_system)
-            as source_systems,
-        string_agg(distinct mentions.source_role, ',' order by mentions.source_role)
-            as source_roles,
-        string_agg(distinct mentions.organisation_name, ' | ' order by mentions.organisation_name)
+        -- Lists are LIST columns, sorted and without duplicates (docs/marts.md, conventions).
+        list(distinct mentions.source_system order by mentions.source_system) as source_systems,
+        list(distinct mentions.source_role order by mentions.source_role)
+            filter (where mentions.source_role is not null) as source_roles,
+        list(distinct mentions.organisation_name order by mentions.organisation_name)
             as names_as_written,
         count(*) filter (where mentions.source_system = 'nwopen') as researcher_count
     from mentions

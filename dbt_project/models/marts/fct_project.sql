@@ -19,6 +19,10 @@ indicators as (
     select * from {{ ref('int_projects__indicators') }}
 ),
 
+programmes as (
+    select programme, has_missions, has_tki from {{ ref('programmes') }}
+),
+
 partners as (
     select mentions.project_key, count(distinct variants.organisation_key) as partner_count
     from {{ ref('int_participations__unioned') }} as mentions
@@ -47,17 +51,19 @@ select
     projects.call_id,
     projects.call_name,
     projects.call_round,
-    projects.mission,
+    -- A MOOI LC supplement works under its consortium's mission (as under its TKI).
+    {{ applicable_category('coalesce(projects.mission, consortium.mission)',
+        'programmes.has_missions') }} as mission,
     projects.start_date,
     projects.end_date,
     case
         when projects.start_date is null then 'onbekend'
-        when projects.start_date > run.status_date then 'planned'
-        when projects.end_date < run.status_date then 'ended'
-        else 'active'
+        when projects.start_date > run.status_date then 'gepland'
+        when projects.end_date < run.status_date then 'afgelopen'
+        else 'lopend'
     end as status,
     run.status_date,
-    projects.subsidy_eur,
+    cast(projects.subsidy_eur as decimal(18, 2)) as subsidy_eur,
     projects.subsidy_source,
     variants.organisation_key as lead_organisation_key,
     organisations.organisation_name as lead_organisation_name,
@@ -69,34 +75,27 @@ select
     cast(seen.last_seen_at as date) as last_seen_date,
     projects.snapshot_id,
     -- The evaluators' indicators (int_projects__indicators; docs/marts.md says where each
-    -- comes from). The LC's own place: the register's, else its penvoerder's location.
+    -- comes from). The LC's own place is the register's only; its penvoerder's head office
+    -- is a different fact, in lead_municipality and lead_province.
     indicators.lc_region,
-    case
-        when indicators.lc_location_source is not null then indicators.lc_municipality
-        else organisations.municipality
-    end as lc_municipality,
-    case
-        when indicators.lc_location_source is not null then indicators.lc_province
-        else organisations.province
-    end as lc_province,
-    case
-        when indicators.lc_location_source is not null then indicators.lc_location_source
-        when organisations.municipality is not null or organisations.province is not null
-            then 'penvoerder'
-    end as lc_location_source,
+    indicators.lc_municipality,
+    coalesce(indicators.lc_province, 'onbekend') as lc_province,
+    indicators.lc_location_source,
+    organisations.municipality as lead_municipality,
+    coalesce(organisations.province, 'onbekend') as lead_province,
     indicators.budget_eur,
+    -- Null when the subsidy exceeds the budget (flagged: subsidy_within_project_budget).
     case
         when indicators.budget_eur > 0 and projects.subsidy_eur <= indicators.budget_eur
-            then round((indicators.budget_eur - projects.subsidy_eur) / indicators.budget_eur, 4)
+            then cast(round(
+                (indicators.budget_eur - projects.subsidy_eur) / indicators.budget_eur, 4
+            ) as double)
     end as cofinancing_share,
-    indicators.tki,
+    {{ applicable_category('indicators.tki', 'programmes.has_tki') }} as tki,
     indicators.kic_context,
     indicators.kic_context_source,
     indicators.related_project_key,
-    -- Whole months from the start to the day after the end (2024-09-01..2026-08-31: 24).
-    date_diff(
-        'month', projects.start_date, cast(projects.end_date + interval 1 day as date)
-    ) as duration_months,
+    {{ duration_months('projects.start_date', 'projects.end_date') }} as duration_months,
     indicators.students_reached,
     indicators.professionals_reached,
     indicators.teachers_reached,
@@ -108,3 +107,5 @@ left join organisations on variants.organisation_key = organisations.organisatio
 left join partners on projects.project_key = partners.project_key
 left join seen on projects.project_key = seen.project_key
 left join indicators on projects.project_key = indicators.project_key
+left join projects as consortium on indicators.related_project_key = consortium.project_key
+left join programmes on projects.programme = programmes.programme

@@ -35,7 +35,10 @@ validations as (
         count(*) filter (where not success and severity = 'WARN') as warnings_failed,
         count(*) filter (where exception is not null) as expectations_raised,
         round(100.0 * count(*) filter (where success) / count(*), 1) as success_percent,
-        count(*) filter (where not success and severity = 'ERROR') = 0 as passed
+        count(*) filter (where not success and severity = 'ERROR') = 0 as passed,
+        -- Drift against the last accepted pull, in words: column, figures then and now.
+        list(json_extract_string(observed_value, '$') order by rule, column_name)
+            filter (where not success and rule like 'drift_%') as drift_findings
     from results
     group by validation_id
 )

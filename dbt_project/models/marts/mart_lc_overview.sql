@@ -1,10 +1,10 @@
 -- Per programme, round (year) and mission: projects, Learning Communities, subsidy and the
--- organisations taking part. Projects without a mission (NWO calls, registers) are grouped
--- under `onbekend`.
+-- organisations taking part. Mission is fct_project's: null where the programme has no
+-- missions (KIC, GroenvermogenNL), `onbekend` for a MOOI project without one.
 with projects as (
     select
         *,
-        coalesce(mission, 'onbekend') as mission_group
+        mission as mission_group
     from {{ ref('fct_project') }}
 ),
 
@@ -33,10 +33,14 @@ totals as (
         mission_group,
         count(*) as project_count,
         count(*) filter (where is_learning_community) as lc_count,
+        -- Energy LCs: fct_project.kic_context (every GroenvermogenNL and MOOI LC is energie).
+        count(*) filter (where is_learning_community and kic_context = 'energie')
+            as energy_lc_count,
         count(subsidy_eur) as projects_with_subsidy_count,
-        sum(subsidy_eur) as total_subsidy_eur,
-        median(subsidy_eur) as median_subsidy_eur,
-        sum(subsidy_eur) filter (where is_learning_community) as lc_total_subsidy_eur
+        cast(sum(subsidy_eur) as decimal(18, 2)) as total_subsidy_eur,
+        cast(median(subsidy_eur) as decimal(18, 2)) as median_subsidy_eur,
+        cast(sum(subsidy_eur) filter (where is_learning_community) as decimal(18, 2))
+            as lc_total_subsidy_eur
     from projects
     group by all
 )
@@ -47,6 +51,7 @@ select
     totals.mission_group as mission,
     totals.project_count,
     totals.lc_count,
+    totals.energy_lc_count,
     totals.projects_with_subsidy_count,
     totals.total_subsidy_eur,
     totals.median_subsidy_eur,
@@ -57,4 +62,4 @@ from totals
 left join organisations
     on totals.programme = organisations.programme
     and totals.call_round is not distinct from organisations.call_round
-    and totals.mission_group = organisations.mission_group
+    and totals.mission_group is not distinct from organisations.mission_group

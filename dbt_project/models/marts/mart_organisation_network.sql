@@ -15,7 +15,7 @@ activity as (
         count(*) filter (where is_learning_community) as lc_count,
         count(*) filter (where is_lead) as lead_count,
         count(distinct programme) as programme_count,
-        string_agg(distinct programme, ',' order by programme) as programmes
+        list(distinct programme order by programme) as programmes
     from participations
     group by organisation_key
 ),
@@ -37,10 +37,9 @@ network as (
     select
         organisation_key,
         count(*) as collaborator_count,
-        string_agg(
-            partner_organisation_name || ' (' || shared_project_count || ')', '; '
-            order by collaborator_rank
-        ) filter (where collaborator_rank <= 5) as top_collaborators,
+        list(partner_organisation_name || ' (' || shared_project_count || ')'
+            order by collaborator_rank) filter (where collaborator_rank <= 5)
+            as top_collaborators,
         any_value(partner_organisation_key) filter (where collaborator_rank = 1)
             as top_collaborator_key,
         any_value(partner_organisation_name) filter (where collaborator_rank = 1)

@@ -10,7 +10,7 @@ with variants as (
 sources as (
     select
         organisation_name,
-        string_agg(distinct source_system, ',' order by source_system) as source_systems
+        list(distinct source_system order by source_system) as source_systems
     from {{ ref('int_participations__unioned') }}
     group by organisation_name
 )
@@ -31,7 +31,7 @@ select
     variants.evidence,
     variants.organisation_type,
     variants.type_source,
-    variants.province,
+    coalesce(variants.province, 'onbekend') as province,
     case
         -- A merge to confirm, or a near miss held back by its score or its words (a unit or
         -- subsidiary: "Evides Waterbedrijf"): if it is the same, one alias row to the

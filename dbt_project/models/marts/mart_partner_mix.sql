@@ -5,6 +5,16 @@
 --   education side:  mbo, hbo or wo
 -- A university alone can fill both the knowledge and the education side;
 -- is_triple_helix_strict asks for an MBO or HBO school on the education side.
+{%- set type_columns = {
+    'bedrijf': 'company_count',
+    'kennisinstelling': 'knowledge_institution_count',
+    'mbo': 'mbo_count',
+    'hbo': 'hbo_count',
+    'wo': 'wo_count',
+    'overheid': 'government_count',
+    'overig': 'other_count',
+    'onbekend': 'unknown_type_count',
+} %}
 with projects as (
     select * from {{ ref('fct_project') }}
 ),
@@ -22,9 +32,10 @@ counts as (
     select
         project_key,
         count(*) as partner_count,
-        {%- for organisation_type in ['bedrijf', 'kennisinstelling', 'mbo', 'hbo', 'wo', 'overheid', 'overig', 'onbekend'] %}
+        {#- Column names are English; the organisation types are the programmes' Dutch codes. #}
+        {%- for organisation_type, column in type_columns.items() %}
         count(*) filter (where organisation_type = '{{ organisation_type }}')
-            as {{ organisation_type }}_count{{ ',' if not loop.last }}
+            as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from participations
     group by project_key
@@ -37,30 +48,30 @@ select
     projects.title,
     projects.is_learning_community,
     coalesce(counts.partner_count, 0) as partner_count,
-    coalesce(counts.bedrijf_count, 0) as bedrijf_count,
-    coalesce(counts.kennisinstelling_count, 0) as kennisinstelling_count,
+    coalesce(counts.company_count, 0) as company_count,
+    coalesce(counts.knowledge_institution_count, 0) as knowledge_institution_count,
     coalesce(counts.mbo_count, 0) as mbo_count,
     coalesce(counts.hbo_count, 0) as hbo_count,
     coalesce(counts.wo_count, 0) as wo_count,
-    coalesce(counts.overheid_count, 0) as overheid_count,
-    coalesce(counts.overig_count, 0) as overig_count,
-    coalesce(counts.onbekend_count, 0) as onbekend_count,
-    coalesce(counts.bedrijf_count, 0) > 0 as has_company,
-    coalesce(counts.kennisinstelling_count + counts.wo_count, 0) > 0 as has_knowledge_institution,
+    coalesce(counts.government_count, 0) as government_count,
+    coalesce(counts.other_count, 0) as other_count,
+    coalesce(counts.unknown_type_count, 0) as unknown_type_count,
+    coalesce(counts.company_count, 0) > 0 as has_company,
+    coalesce(counts.knowledge_institution_count + counts.wo_count, 0) > 0 as has_knowledge_institution,
     coalesce(counts.mbo_count + counts.hbo_count + counts.wo_count, 0) > 0 as has_education,
     coalesce(counts.mbo_count, 0) > 0 as has_mbo,
     coalesce(counts.hbo_count, 0) > 0 as has_hbo,
     coalesce(counts.wo_count, 0) > 0 as has_wo,
     coalesce(
-        counts.bedrijf_count > 0
-        and counts.kennisinstelling_count + counts.wo_count > 0
+        counts.company_count > 0
+        and counts.knowledge_institution_count + counts.wo_count > 0
         and counts.mbo_count + counts.hbo_count + counts.wo_count > 0,
         false
     ) as is_triple_helix,
     -- The stricter reading: the education side filled by an MBO or HBO school.
     coalesce(
-        counts.bedrijf_count > 0
-        and counts.kennisinstelling_count + counts.wo_count > 0
+        counts.company_count > 0
+        and counts.knowledge_institution_count + counts.wo_count > 0
         and counts.mbo_count + counts.hbo_count > 0,
         false
     ) as is_triple_helix_strict

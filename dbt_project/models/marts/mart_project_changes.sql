@@ -1,10 +1,9 @@
--- Per run: the projects that were added, removed or changed, and which fields changed.
+-- Per run: the projects that were added (nieuw), removed (verdwenen) or changed (gewijzigd),
+-- and which fields changed (a LIST).
 -- Built from the type-2 snapshots; every row of one run carries the run's start time.
 -- A change of partners (an organisation joining or leaving, or a new penvoerder) is a
 -- change of the field `partners` of the project.
-{%- set tracked = ['programme', 'title', 'call_id', 'call_round', 'mission', 'start_date',
-                   'end_date', 'subsidy_eur', 'lead_organisation_key', 'is_learning_community',
-                   'source_url'] %}
+{%- set tracked = var('tracked_project_columns') %}
 with project_versions as (
     select
         *,
@@ -25,12 +24,11 @@ project_events as (
         programme,
         title,
         case
-            when is_deletion then 'removed'
-            when version_number = 1 or previous_is_deletion then 'added'
-            else 'changed'
+            when is_deletion then 'verdwenen'
+            when version_number = 1 or previous_is_deletion then 'nieuw'
+            else 'gewijzigd'
         end as change_type,
-        concat_ws(
-            ', ',
+        list_filter([
             {%- for column in tracked %}
             case
                 when not is_deletion and version_number > 1 and not previous_is_deletion
@@ -38,7 +36,7 @@ project_events as (
                     then '{{ column }}'
             end{{ ',' if not loop.last }}
             {%- endfor %}
-        ) as changed_fields
+        ], lambda field: field is not null) as changed_fields
     from project_versions
 ),
 
@@ -96,22 +94,20 @@ select
     events.project_key,
     projects.programme,
     projects.title,
-    coalesce(events.change_type, 'changed') as change_type,
+    coalesce(events.change_type, 'gewijzigd') as change_type,
+    -- Sorted, so a reader compares lists, not the order the fields are tracked in.
     nullif(
-        concat_ws(
-            ', ',
-            nullif(events.changed_fields, ''),
+        list_sort(list_concat(
+            coalesce(events.changed_fields, []),
             case
-                when events.change_type is null or events.change_type = 'changed'
-                    then
-                        case
-                            when events.partners_joined + events.partners_left
-                                + events.partner_roles_changed > 0
-                                then 'partners'
-                        end
+                when coalesce(events.change_type, 'gewijzigd') = 'gewijzigd'
+                    and events.partners_joined + events.partners_left
+                    + events.partner_roles_changed > 0
+                    then ['partners']
+                else []
             end
-        ),
-        ''
+        )),
+        []
     ) as changed_fields,
     events.partners_joined,
     events.partners_left,
@@ -119,5 +115,8 @@ select
 from events
 left join projects on events.project_key = projects.project_key
 -- A project version that differs only in untracked columns is not a change.
-where not (coalesce(events.change_type, 'changed') = 'changed' and nullif(events.changed_fields, '') is null
-    and events.partners_joined + events.partners_left + events.partner_roles_changed = 0)
+where not (
+    coalesce(events.change_type, 'gewijzigd') = 'gewijzigd'
+    and coalesce(len(events.changed_fields), 0) = 0
+    and events.partners_joined + events.partners_left + events.partner_roles_changed = 0
+)
