@@ -265,10 +265,12 @@ def assert_asset_metadata(result: dg.ExecuteInProcessResult, warehouse: Path) ->
             preview = metadata["preview"].value
             assert len(preview.records) == min(rows, 5), key
             assert empty or set(preview.records[0].data) == {c.name for c in columns}, key
-            # Real values, not a row of nulls from records whose keys miss the columns.
+            # Real values, not a row of nulls from records whose keys miss the columns (a
+            # sparse table's row, e.g. a MOOI consortium's indicators, may be mostly null; the
+            # preview's rows are in no fixed order).
             for record in preview.records:
                 filled = [v for v in record.data.values() if v is not None]
-                assert len(filled) >= len(columns) / 2, (key, record)
+                assert len(filled) >= min(2, len(columns)), (key, record)
             if key.path[0] == "raw" and key.path[-1].endswith(("_acceptance", "_quarantine")):
                 assert {"records_set_aside", "records_flagged"} <= set(metadata), key
                 if key.path[-1].endswith("_acceptance"):
