@@ -24,7 +24,7 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install run summary dev test lint format manifest docs clean bench-organisations bench-disk
+.PHONY: help install run summary dev test lint format manifest docs clean bench bench-organisations bench-disk
 
 help:
 	@echo "make run      set up, then load every source and build every model on the sample data"
@@ -33,6 +33,7 @@ help:
 	@echo "make lint     ruff on the Python code"
 	@echo "make summary  print the warehouse path and mart row counts"
 	@echo "make docs     generate the dbt docs site and print where it is"
+	@echo "make bench    time a warm refresh against its floor, and NWOpen at 15k and 150k projects"
 	@echo "make clean    remove the venv, dbt artifacts and Dagster home (keeps data/)"
 
 $(BIN)/python:
@@ -90,6 +91,12 @@ dev: install $(MANIFEST)
 
 test: install $(MANIFEST) $(DUCKDB1_STAMP)
 	LCM_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/python -m pytest
+
+# Speed and memory (tests/bench/pipeline.py): a warm full refresh against its floor (import
+# dagster + a bare dbt build), per-step times, peak memory, and NWOpen sets of 15,000 and
+# 150,000 projects served on 127.0.0.1. ARGS="--repeats 1 --sizes 15000" for a shorter run.
+bench: install $(MANIFEST)
+	$(BIN)/python -m tests.bench.pipeline $(ARGS)
 
 # Organisation resolution on held-out spellings (docs/organisations.md): prints merge recall,
 # false merges, typed and province shares; exits 1 below a target. ARGS=--sweep for the

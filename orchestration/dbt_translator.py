@@ -28,6 +28,11 @@ class LcmDbtTranslator(DagsterDbtTranslator):
         return dg.AssetKey([schema, name])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """The layer (schema), unless the model names its group in ``meta.dagster.group``: a
+        mart read from history (mart_project_changes) sits in the history group, so the groups
+        read left to right, marts -> history, and never feed each other."""
         if dbt_resource_props["resource_type"] == "source":
             return None  # the Python asset that writes the table owns its group
-        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+        config = dbt_resource_props.get("config", {})
+        group = (config.get("meta", {}).get("dagster") or {}).get("group")
+        return group or config.get("schema") or "dbt"

@@ -1,22 +1,24 @@
-"""Landing a pull as an immutable snapshot and appending it to raw tables: one routine for all
-sources, so every raw asset records and reports snapshots the same way. An unchanged pull
-stores only its manifest (sources/landing.py) and appends no rows (sources/raw_tables.py);
+"""Every raw asset from one definition: a source says how to pull (``RawSource.pull``, which
+returns a ``Pull``), and ``build_raw_asset`` lands the pull as an immutable snapshot, appends
+its records to the raw tables and reports them the same way for every source. An unchanged
+pull stores only its manifest (sources/landing.py) and appends no rows (sources/raw_tables.py);
 after a load the source's raw folders past the retention are removed (orchestration/disk.py).
 """
 
-from __future__ import annotations
-
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
 from orchestration.disk import Pruned, prune_raw_snapshots
-from orchestration.metadata import source_failure, step_settings, table_metadata
-from orchestration.warehouse import WarehouseResource
+from orchestration.metadata import source_failure, table_metadata
+from orchestration.retries import source_retry_policy
+from orchestration.settings import Settings
+from orchestration.settings_resource import SettingsResource
+from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources.errors import SourceError
 from sources.landing import Manifest, RawFile, land_snapshot
 from sources.raw_tables import append_snapshot
@@ -24,27 +26,108 @@ from sources.redact import is_http_url, redact_text, redact_url
 
 
 @dataclass(frozen=True)
+class RawTableSpec:
+    """One raw table of a source: ``raw.<table>``, its columns and what it holds."""
+
+    table: str
+    columns: Mapping[str, str]
+    description: str
+
+    @property
+    def key(self) -> dg.AssetKey:
+        return dg.AssetKey(["raw", self.table])
+
+
+@dataclass
+class Pull:
+    """One pull of a source, as its ``pull`` function returns it."""
+
+    files: list[RawFile]  # landed as they came, before anything is parsed
+    content_sha256: str  # of the records (or of the bytes when they could not be parsed)
+    counts: dict[str, int]
+    rows: dict[str, Sequence[dict[str, Any]]] = field(default_factory=dict)  # table -> rows
+    record_count: int = 0  # the source's records (what the raw-row bound is checked on)
+    metadata: dict[str, Any] = field(default_factory=dict)  # on every table's materialization
+    table_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)  # table -> extra
+    manifest_extra: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+    # Fetched but not parsed: the files are landed for diagnosis, then this error is raised.
+    error: SourceError | None = None
+
+
+# (location, settings, log) -> the pull; raises SourceError when nothing could be fetched.
+PullFunction = Callable[[str, Settings, logging.Logger], Pull]
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A source as configuration: its name (group, raw folder, step ``<name>_raw``), label in
+    messages, tables, where it is read from and how."""
+
+    name: str
+    label: str
+    tables: tuple[RawTableSpec, ...]
+    location: Callable[[Settings], str]
+    pull: PullFunction
+
+
+def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
+    @dg.multi_asset(
+        name=f"{source.name}_raw",
+        specs=[
+            dg.AssetSpec(
+                t.key,
+                group_name=source.name,
+                kinds={"python", "duckdb"},
+                description=t.description,
+            )
+            for t in source.tables
+        ],
+        pool=DUCKDB_POOL,
+        retry_policy=source_retry_policy(),
+    )
+    def _raw(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        settings: SettingsResource,
+    ) -> Iterator[dg.MaterializeResult]:
+        resolved = settings.get()
+        location = source.location(resolved)
+        context.log.info(f"{source.label}: reading {redact_url(location)}")
+        try:
+            pull = source.pull(location, resolved, context.log)
+        except SourceError as exc:
+            raise source_failure(exc) from exc
+        manifest, snapshot_dir = land_snapshot(
+            resolved.raw_dir, source.name, location, pull.files,
+            content_sha256=pull.content_sha256, counts=pull.counts, extra=pull.manifest_extra,
+        )  # fmt: skip
+        landed = Landed(manifest, snapshot_dir, redact_text(location))
+        context.log.info(
+            f"{source.label}: landed snapshot {snapshot_dir} (changed={manifest.changed})"
+        )
+        if pull.error is not None:
+            raise source_failure(pull.error) from pull.error
+        for warning in pull.warnings:
+            context.log.warning(f"{source.label}: {warning}")
+        tables = [
+            RawTable(t.key, f"raw.{t.table}", t.columns, pull.rows[t.table]) for t in source.tables
+        ]
+        loaded = load(warehouse, landed, tables, pull.record_count, settings=resolved)
+        yield from materializations(
+            tables,
+            {**snapshot_metadata(landed, loaded), **pull.metadata},
+            extra={dg.AssetKey(["raw", t]): m for t, m in pull.table_metadata.items()},
+        )
+
+    return _raw
+
+
+@dataclass(frozen=True)
 class Landed:
     manifest: Manifest
     snapshot_dir: Path
     location: str
-
-
-def land(
-    raw_dir: Path,
-    source: str,
-    location: str,
-    files: list[RawFile],
-    *,
-    content_sha256: str,
-    counts: dict[str, int],
-    extra: dict[str, Any] | None = None,
-) -> Landed:
-    manifest, snapshot_dir = land_snapshot(
-        raw_dir, source, location, files, content_sha256=content_sha256, counts=counts,
-        extra=extra,
-    )  # fmt: skip
-    return Landed(manifest, snapshot_dir, redact_text(location))
 
 
 @dataclass(frozen=True)
@@ -69,12 +152,13 @@ def load(
     tables: Sequence[RawTable],
     record_count: int,
     *,
-    retention_days: int,
+    settings: Settings,
 ) -> Loaded:
     """Append the snapshot's records to their raw tables (unless they equal the previous
-    snapshot's), then remove the source's raw folders older than ``retention_days``."""
+    snapshot's), then remove the source's raw folders past the retention."""
     raw_dir = landed.snapshot_dir.parent.parent
-    max_field_chars = step_settings().max_field_chars
+    retention_days = settings.disk.raw_days
+    max_field_chars = settings.max_field_chars
     with warehouse.connect() as con:
         try:
             rows = append_snapshot(

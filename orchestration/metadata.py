@@ -12,7 +12,6 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from orchestration.settings import ConfigError, Settings, load_settings
 from sources.errors import SourceError
 
 # A preview shows what the data looks like, not the data: a few rows, long texts cut short.
@@ -92,16 +91,6 @@ def _cell(value: Any) -> str | int | float | bool | None:
     else:
         text = str(value)
     return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
-
-
-def step_settings() -> Settings:
-    """The settings inside a step; a configuration error fails the step at once, naming the
-    variable and its allowed values, and is never retried (only transient source errors
-    are, orchestration/retries.py)."""
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise dg.Failure(description=str(exc), allow_retries=False) from exc
 
 
 def source_failure(exc: SourceError) -> dg.Failure:

@@ -44,8 +44,8 @@ from sources.raw_tables import append_snapshot
 from sources.redact import is_http_url
 from sources.registers import PARTNER_COLUMNS, PROJECT_COLUMNS, content_sha256, read_register
 
-# --programme: the register whose rules apply.
-PROGRAMMES = {"mooi": "mooi_register", "gvnl": "gvnl_register"}
+# --programme: the register whose rules apply (mooi, gvnl: the source without "_register").
+PROGRAMMES = {r.source.removesuffix("_register"): r.source for r in REGISTERS}
 RUN_ID = "validate-register"
 OK, REFUSED, USAGE = 0, 1, 2
 

@@ -7,7 +7,7 @@ minute or so of back-off per request).
   half an hour heals in the same night. Meanwhile the run holds the only run slot, so a run
   launched then waits in the queue. Bad content (a renamed field, bad cells, a register not
   configured) fails at once (``Failure(allow_retries=False)``, orchestration/metadata.py), and
-  so does a bad ``LCM_*`` value (``step_settings``); such values normally stop the code
+  so does a bad ``LCM_*`` value (``SettingsResource.get``); such values normally stop the code
   location from loading before any run (``settings.require_valid_environment``). An
   unexpected exception in a source step, such as the warehouse file being locked by another
   process, is retried too. When the retries are used up, the step's error is Dagster's

@@ -43,6 +43,21 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of one real refresh of the bundled sample (warehouse, published serving
+    file and exports, report), built once per test session for the tests that only read it.
+    A test that changes it works on a copy (tests that need their own runs make their own)."""
+    from .test_end_to_end import build_sample_warehouse
+
+    data = tmp_path_factory.mktemp("sample_run") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("LCM_SERVING_PATH", "LCM_EXPORTS_DIR", "LCM_REPORT_DIR"):
+            patch.delenv(name, raising=False)
+        build_sample_warehouse(data)
+    return data
+
+
 @pytest.fixture
 def fast_http(monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs that read a local test server: no politeness pauses, quick retries."""

@@ -19,6 +19,7 @@ import pytest
 
 from orchestration.defs.registers import REGISTERS, build_register_asset
 from orchestration.settings import CALLS_SEED, check_environment, load_settings
+from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import WarehouseResource
 from sources.archives import MB, ArchiveLimits
 from sources.calls import CallCatalogue
@@ -233,7 +234,7 @@ def test_the_register_asset_fails_at_once_naming_source_file_and_bound(
     started = time.perf_counter()
     result = dg.materialize(
         [build_register_asset(mooi)],
-        resources={"warehouse": WarehouseResource()},
+        resources={"warehouse": WarehouseResource(), "settings": SettingsResource()},
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )

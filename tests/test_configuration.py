@@ -14,7 +14,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.metadata import step_settings
 from orchestration.settings import (
     REPO_ROOT,
     VARIABLES,
@@ -22,6 +21,7 @@ from orchestration.settings import (
     check_environment,
     require_valid_environment,
 )
+from orchestration.settings_resource import SettingsResource
 
 LC_MONITOR = Path(sys.executable).with_name("lc-monitor")
 
@@ -103,7 +103,7 @@ def test_a_bad_value_stops_the_code_location_and_the_cli_at_once(monkeypatch):
 def test_a_configuration_error_in_a_step_is_not_retried(monkeypatch):
     monkeypatch.setenv("LCM_HTTP_TIMEOUT", "soon")
     with pytest.raises(dg.Failure) as failure:
-        step_settings()
+        SettingsResource().get()
     assert failure.value.allow_retries is False
     assert "LCM_HTTP_TIMEOUT='soon'" in str(failure.value.description)
 

@@ -55,6 +55,30 @@ def test_lineage_is_one_graph(defs):
     assert graph.get(FCT_PROJECT).group_name == "marts"
 
 
+def test_layers_flow_one_way(defs):
+    """No model reads a later layer: the groups' lineage is acyclic, so the UI draws it left
+    to right, and no intermediate model reads a mart or the history."""
+    graph = defs.resolve_asset_graph()
+    edges: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        for parent in node.parent_keys:
+            parent_group = graph.get(parent).group_name
+            if parent_group != node.group_name:
+                edges.setdefault(parent_group, set()).add(node.group_name)
+    assert "intermediate" not in edges.get("marts", set()) | edges.get("history", set())
+    assert "staging" not in edges.get("intermediate", set()) | edges.get("marts", set())
+    assert "marts" not in edges.get("history", set())  # mart_project_changes is in history
+    # Acyclic: repeatedly remove a group nothing points at.
+    groups = set(edges) | {g for targets in edges.values() for g in targets}
+    while groups:
+        sources = {g for g in groups if not any(g in edges.get(o, ()) for o in groups)}
+        assert sources, f"the groups feed each other: {sorted(groups)}"
+        groups -= sources
+    changes = graph.get(dg.AssetKey(["marts", "mart_project_changes"]))
+    assert changes.group_name == "history"  # in the marts schema for BI, after the snapshots
+
+
 def test_checks_are_attached(defs):
     graph = defs.resolve_asset_graph()
     checks = {key.asset_key: set() for key in graph.asset_check_keys}

@@ -302,10 +302,8 @@ def test_the_columns_the_suites_name_for_drift_exist():
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from .test_end_to_end import build_sample_warehouse
-
-    return build_sample_warehouse(tmp_path_factory.mktemp("drift") / "data")
+def sample_warehouse(sample_run: Path) -> Path:
+    return sample_run / "warehouse" / "lc_monitor.duckdb"  # each test works on a copy
 
 
 def test_a_second_sample_pull_without_subsidies_shows_in_mart_data_quality(

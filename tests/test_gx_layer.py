@@ -28,6 +28,7 @@ from orchestration.quality.suites import (
     SuiteFileError,
     load_library,
     load_suite,
+    load_suite_file,
     load_suites,
 )
 from orchestration.quality.validation import validate_frame
@@ -417,3 +418,46 @@ def test_a_warehouse_from_before_keeps_the_snapshots_its_checks_accepted(tmp_pat
             "SELECT snapshot_id, status FROM raw.s_acceptance ORDER BY snapshot_id"
         ).fetchall()
     assert verdicts == [("20251201T000000Z", ACCEPTED), ("20260102T000000Z", ACCEPTED)]
+
+
+def test_a_parameterised_suite_expands_into_one_suite_per_source(tmp_path):
+    path = tmp_path / "raw_x.json"
+    body = {
+        "name": "raw_${source}_projects",
+        "parameters": {
+            "a": {"what": "A's", "own": [{**NOT_NULL_A, "rule": "a_named"}]},
+            "b": {"what": "B's", "own": []},
+        },
+        "meta": {"source": "${source}", "table": "raw.${source}_x", "description": "${what}"},
+        "expectations": [{"rule": "not_empty"}, "${own}", REGEX_B],
+    }
+    path.write_text(json.dumps(body))
+    a, b = load_suite_file(path, LIBRARY)
+    assert (a.name, a.source, a.table, a.description) == ("raw_a_projects", "a", "raw.a_x", "A's")
+    assert [r.name for r in a.rules] == ["not_empty", "a_named", "b_shape"]
+    assert [r.name for r in b.rules] == ["not_empty", "b_shape"] and b.description == "B's"
+    with pytest.raises(SuiteFileError, match="use load_suite_file"):
+        load_suite(path, LIBRARY)
+    for broken, message in (
+        ({"name": "raw_projects"}, r"must contain \$\{source\}"),
+        ({"expectations": ["${other}"]}, r"unknown parameter \$\{other\}"),
+        ({"parameters": {"a": {"what": "A's", "own": [], "unused": 1}}}, r"\['unused'\] are not"),
+    ):
+        path.write_text(json.dumps({**body, **broken}))
+        with pytest.raises(SuiteFileError, match=message):
+            load_suite_file(path, LIBRARY)
+
+
+def test_every_register_has_its_suites_and_staging():
+    """A register is configured in three places that must agree: its Dagster source, the dbt
+    var that stages it, and the parameters of the register suites."""
+    import yaml
+
+    from orchestration.defs.registers import REGISTERS
+
+    sources = [r.source for r in REGISTERS]
+    project = yaml.safe_load((EXPECTATIONS_DIR.parent / "dbt_project/dbt_project.yml").read_text())
+    assert [r["source_system"] for r in project["vars"]["registers"]] == sources
+    suites = load_suites(EXPECTATIONS_DIR)
+    for entity in ("projects", "partners"):
+        assert [s.source for s in suites if s.table.endswith(f"_register_{entity}")] == sources

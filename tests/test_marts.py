@@ -31,7 +31,7 @@ from sources.tse import read_site
 from sources.tse.parse import parse_documents
 
 from .conftest import sample_pages
-from .test_end_to_end import build_sample_warehouse, expected_records, project_of
+from .test_end_to_end import expected_records, project_of
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds"
 # Organisation type (a Dutch code) -> its count column in mart_partner_mix (English names).
@@ -277,9 +277,8 @@ def truth() -> Sample:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    path = build_sample_warehouse(tmp_path_factory.mktemp("marts") / "data")
-    con = duckdb.connect(str(path), read_only=True)
+def warehouse(sample_run: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(sample_run / "warehouse" / "lc_monitor.duckdb"), read_only=True)
     yield con
     con.close()
 

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from .conftest import sample_pages, serve_pages
-from .test_end_to_end import build_sample_warehouse, failed_checks, run_refresh
+from .test_end_to_end import failed_checks, run_refresh
 from .test_history import changed_pages
 
 READER = """
@@ -115,15 +115,14 @@ print(json.dumps({"version": duckdb.__version__, "serving": open_(sys.argv[1]),
 """
 
 
-def test_a_duckdb_1_4_client_opens_the_serving_file(tmp_path: Path):
+def test_a_duckdb_1_4_client_opens_the_serving_file(sample_run: Path):
     """The serving file opens in DuckDB 1.4 (its own venv, made by `make test`), the oldest
     client the BI guide promises; the build warehouse, in DuckDB 2.0's format, does not."""
     python = os.environ.get("LCM_DUCKDB1_PYTHON")
     if not python:
         pytest.skip("LCM_DUCKDB1_PYTHON is unset: `make test` creates the DuckDB 1.4 venv")
-    data = tmp_path / "data"
-    warehouse = build_sample_warehouse(data)
-    serving = data / "serving" / "lc_monitor.duckdb"
+    warehouse = sample_run / "warehouse" / "lc_monitor.duckdb"
+    serving = sample_run / "serving" / "lc_monitor.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         projects = con.execute("SELECT count(*) FROM marts.fct_project").fetchone()[0]
 
@@ -324,11 +323,12 @@ def test_the_serving_asset_publishes_a_version_and_says_which(
     import dagster as dg
 
     from orchestration.defs.publishing import published_marts
+    from orchestration.settings_resource import SettingsResource
     from orchestration.warehouse import WarehouseResource
 
     monkeypatch.setenv("LCM_SERVING_KEEP", "1")
     build = make_build(tmp_path / "build.duckdb", 3)
-    resources = {"warehouse": WarehouseResource(path=str(build))}
+    resources = {"warehouse": WarehouseResource(path=str(build)), "settings": SettingsResource()}
     for _ in range(2):
         result = dg.materialize([published_marts], resources=resources)
     metadata = result.asset_materializations_for_node("serving__lc_monitor")[0].metadata

@@ -33,8 +33,6 @@ from orchestration.quality.suites import load_suites, suites_by_source
 from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
 from orchestration.warehouse import WarehouseResource
 
-from .test_end_to_end import build_sample_warehouse
-
 SUITES = {suite.name: suite for suite in load_suites(EXPECTATIONS_DIR)}
 BY_SOURCE = suites_by_source(list(SUITES.values()))
 
@@ -131,8 +129,8 @@ CORRUPTIONS: dict[str, tuple[str, str, str]] = {
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample_warehouse(tmp_path_factory.mktemp("quality") / "data")
+def sample_warehouse(sample_run: Path) -> Path:
+    return sample_run / "warehouse" / "lc_monitor.duckdb"  # copied before it is corrupted
 
 
 def corrupted_copy(warehouse: Path, folder: Path, sql: str) -> WarehouseResource:

@@ -1,6 +1,7 @@
 """A register's related grant: the connector reads away blanks and case in a grant number
 (sources/registers/schema.py), and what is still not one is flagged, not set aside, by the
-MOOI register suite (expectations/suites/raw_mooi_register_projects.json); a project page whose
+MOOI register suite (raw_mooi_register_projects, expectations/suites/raw_register_projects.json); a
+project page whose
 subsidy exceeds its budget is flagged by the Topsector Energie suite. Held-out cells, read by
 the real connector and checked by the real suites."""
 

@@ -1,6 +1,7 @@
 """The register fields behind the evaluators' indicators (lc_municipality, teachers_reached):
 read from the bundled samples by the real connector, and checked by the real register suites
-(expectations/suites/raw_*_register_projects.json) with the seeds' municipality list."""
+(expectations/suites/raw_register_projects.json, one per register) with the seeds' municipality
+list."""
 
 from __future__ import annotations
 

@@ -26,8 +26,6 @@ from orchestration.report.build import euro, number, page_names, percent
 from orchestration.report.labels import UnknownCode, label
 from orchestration.report.marts import MissingColumns
 
-from .test_end_to_end import build_sample_warehouse
-
 CHROMIUM = shutil.which("chromium")
 # CI must not pass with the browser test skipped (.ci/run installs chromium and sets this).
 REQUIRE_BROWSER = any(
@@ -118,14 +116,10 @@ LC_FACTS = {
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One real refresh of the sample (which publishes and then builds the report)."""
-    folder = tmp_path_factory.mktemp("report") / "data"
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("LCM_SERVING_PATH", "LCM_EXPORTS_DIR", "LCM_REPORT_DIR"):
-            patch.delenv(name, raising=False)
-        build_sample_warehouse(folder)
-    return folder
+def data(sample_run: Path) -> Path:
+    """One real refresh of the sample (which publishes and then builds the report), shared by
+    the session: the tests below read it and change only copies."""
+    return sample_run
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
 """The dbt project as Dagster assets; dbt tests run inside `dbt build` as asset checks."""
 
+import json
 import os
+import shutil
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +16,15 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.dbt_project import dbt_project
 from orchestration.dbt_translator import LcmDbtTranslator
 from orchestration.disk import prune_dbt_targets
-from orchestration.metadata import relation_metadata, step_settings
+from orchestration.metadata import relation_metadata
+from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 # What may only be built once the marts passed their blocking checks: the type-2 history and
 # what is derived from it, so that a mart that fails a blocking check never enters history.
 # (mart_data_quality is a view over the results: current without waiting for anything.)
 AFTER_MART_CHECKS = "resource_type:snapshot mart_project_changes"
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 @dbt_assets(
@@ -32,10 +36,13 @@ AFTER_MART_CHECKS = "resource_type:snapshot mart_project_changes"
     pool=DUCKDB_POOL,
 )
 def lc_monitor_dbt(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    settings: SettingsResource,
 ) -> Iterator[Any]:
     """Seeds, staging, intermediate models and marts, with their dbt tests."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, settings)
 
 
 @dbt_assets(
@@ -47,37 +54,85 @@ def lc_monitor_dbt(
     pool=DUCKDB_POOL,
 )
 def lc_monitor_dbt_history(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    settings: SettingsResource,
 ) -> Iterator[Any]:
     """Snapshots and mart_project_changes, after the mart checks."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, settings)
 
 
 def _build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    settings: SettingsResource,
 ) -> Iterator[Any]:
-    # profiles.yml reads the path from LCM_WAREHOUSE; hand dbt the resolved, absolute path so
-    # that dbt and the Python assets write the same file. The subprocess copies the
-    # environment when it starts, so the variable is restored right after.
-    keep_targets = step_settings().disk.dbt_targets
+    # The warehouse path reaches dbt as a var (profiles.yml reads `var('warehouse')`), so dbt
+    # and the Python assets write the same file without changing this process's environment.
+    keep_targets = settings.get().disk.dbt_targets
     started = time.time()
-    with _environment(LCM_WAREHOUSE=warehouse.database()):
-        invocation = dbt.cli(["build"], context=context)
-    # The dbt process holds the warehouse read-write until it exits, so the events wait for it:
-    # only then can the tables be described over a read-only connection. A failed or
-    # interrupted build still reports what it built before its error is raised again.
+    # dbt unit tests check the models' logic on fixed rows, not the data: the test suite runs
+    # them (tests/test_dbt_unit_tests.py), not every refresh.
+    invocation = dbt.cli(
+        [
+            "build",
+            "--exclude-resource-type", "unit_test",
+            "--vars", json.dumps({"warehouse": warehouse.database()}),
+        ],
+        context=context,
+    )  # fmt: skip
+    # Outputs wait for the dbt process: it holds the warehouse read-write until it exits, and
+    # only then can each table be described over a read-only connection. Progress is logged as
+    # dbt reports it, so the step shows what dbt is doing meanwhile. A failed or interrupted
+    # build still reports what it built before its error is raised again.
     events: list[Any] = []
     failure: BaseException | None = None
     try:
-        events.extend(invocation.stream())
+        for event in invocation.stream():
+            events.append(event)
+            _log_progress(context, event, started)
     except BaseException as exc:  # incl. Dagster's interruption of a terminated run
         failure = exc
+    _keep_partial_parse(context, invocation.target_path)
     _prune_targets(context, invocation.target_path, keep_targets, started)
     try:
         yield from _with_table_metadata(context, events, warehouse, invocation.manifest)
     finally:
         if failure is not None:
             raise failure
+
+
+def _log_progress(context: dg.AssetExecutionContext, event: Any, started: float) -> None:
+    """A line per model, seed or snapshot built and per test that did not pass: every event
+    is a row in the run's event log, and the ~290 passing tests show as checks anyway."""
+    elapsed = time.time() - started
+    if isinstance(event, dg.Output):
+        context.log.info(f"dbt built {event.output_name} ({elapsed:.0f} s)")
+    elif isinstance(event, dg.AssetCheckResult) and not event.passed:
+        context.log.warning(
+            f"dbt test {event.check_name} FAILED ({event.severity.value}, {elapsed:.0f} s)"
+        )
+
+
+def _keep_partial_parse(context: dg.AssetExecutionContext, target_path: Path) -> None:
+    """Keep this invocation's parse for the next one. dagster-dbt gives each invocation a new
+    target folder and seeds it with the project's target/partial_parse.msgpack; that file is
+    written by `dbt parse` for the default profile, which dbt rejects for another warehouse
+    path (a full parse, about 10 s). The build's own file matches the next build's profile:
+    the history step and every later run on this warehouse parse only what changed."""
+    source = target_path / PARTIAL_PARSE
+    if not source.exists():
+        return
+    destination = Path(dbt_project().project_dir) / "target" / PARTIAL_PARSE
+    partial = destination.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, destination)  # atomic: a build starting now copies whole files
+    except OSError as exc:  # an optimisation: the next build parses in full
+        context.log.warning(f"Could not keep dbt's partial parse at {destination}: {exc}")
+        partial.unlink(missing_ok=True)
 
 
 def _prune_targets(
@@ -142,17 +197,3 @@ def _describe(
         # Built by dbt but not describable: the materialization stands, without the profile.
         context.log.warning(f"No table metadata for {node['unique_id']}: {exc}")
         return {}
-
-
-@contextmanager
-def _environment(**values: str) -> Iterator[None]:
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

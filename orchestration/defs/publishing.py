@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.dbt_project import dbt_manifest
-from orchestration.metadata import step_settings
 from orchestration.publish import SERVING_STORAGE_VERSION, publish
+from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 
@@ -35,14 +35,14 @@ def mart_keys() -> list[dg.AssetKey]:
     ),
 )
 def published_marts(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    settings = step_settings()
+    resolved = settings.get()
     result = publish(
         Path(warehouse.database()),
-        settings.serving_path,
-        settings.exports_dir,
-        keep=settings.serving_keep,
+        resolved.serving_path,
+        resolved.exports_dir,
+        keep=resolved.serving_keep,
     )
     if result.removed:
         context.log.info(f"removed {len(result.removed)}: {', '.join(result.removed)}")

@@ -3,8 +3,8 @@
 
 import dagster as dg
 
-from orchestration.metadata import step_settings
 from orchestration.report import build_report
+from orchestration.settings_resource import SettingsResource
 
 
 @dg.asset(
@@ -18,9 +18,9 @@ from orchestration.report import build_report
         "and swapped in whole; a mart column it needs that is missing stops it, named."
     ),
 )
-def monitoring_report() -> dg.MaterializeResult:
-    settings = step_settings()
-    report = build_report(settings.serving_path, settings.report_dir)
+def monitoring_report(settings: SettingsResource) -> dg.MaterializeResult:
+    resolved = settings.get()
+    report = build_report(resolved.serving_path, resolved.report_dir)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(report.path)),

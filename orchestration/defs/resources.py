@@ -5,6 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import dbt_project
 from orchestration.settings import dbt_executable
+from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import WarehouseResource
 
 
@@ -14,5 +15,6 @@ def resources() -> dg.Definitions:
         resources={
             "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
             "warehouse": WarehouseResource(),
+            "settings": SettingsResource(),
         }
     )

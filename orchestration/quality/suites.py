@@ -13,12 +13,19 @@ rule has a name, a description and an *action*:
 
 Raw suites name the ``source`` whose newest snapshot they validate (all suites of one source
 run in that source's validation step); mart suites name the ``asset_key`` they check.
+
+A *parameterised* suite file validates one table of several sources alike (the programme
+offices' registers): its ``parameters`` map each source to the values that differ between
+them, and it expands at load time into one suite per source, as if each had its own file
+(``${source}`` is the source's name; ``${name}`` in a string is replaced by that parameter, a
+string that is only ``${name}`` by its value, a list spliced into the list around it).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +56,8 @@ DRIFT_RULES = (DRIFT_FILLED, DRIFT_DISTINCT, DRIFT_NEW_CATEGORIES, DRIFT_VANISHE
 # The column in which connectors note what they could not read (sources/problems.py).
 PROBLEMS_COLUMN = "_problems"
 RECORD_NO = "_record_no"
+# ``${name}`` in a parameterised suite file.
+PARAMETER = re.compile(r"\$\{(\w+)\}")
 
 
 class SuiteFileError(ValueError):
@@ -215,12 +224,79 @@ def load_library(path: Path) -> dict[str, dict[str, Any]]:
         raise SuiteFileError(f"{path}: not a rule library: {exc}") from exc
 
 
-def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> SuiteFile:
-    library = library or {}
+def _substitute(value: Any, values: dict[str, Any], used: set[str], where: str) -> Any:
+    """``value`` with the ``${name}`` parameters replaced (see the module's docstring)."""
+    if isinstance(value, str):
+        for name in PARAMETER.findall(value):
+            if name not in values:
+                raise SuiteFileError(f"{where}: unknown parameter ${{{name}}}")
+            used.add(name)
+        whole = PARAMETER.fullmatch(value)
+        if whole:
+            return values[whole.group(1)]
+
+        def text(match: re.Match[str]) -> str:
+            if not isinstance(values[match.group(1)], str):
+                raise SuiteFileError(f"{where}: ${{{match.group(1)}}} in a text must be a text")
+            return values[match.group(1)]
+
+        return PARAMETER.sub(text, value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, values, used, where) for k, v in value.items()}
+    if isinstance(value, list):
+        items: list[Any] = []
+        for item in value:
+            new = _substitute(item, values, used, where)
+            if isinstance(item, str) and PARAMETER.fullmatch(item) and isinstance(new, list):
+                items.extend(new)  # a list parameter adds its items here
+            else:
+                items.append(new)
+        return items
+    return value
+
+
+def _expand(body: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """The suites a file defines: itself, or one per source of its ``parameters``."""
+    if "parameters" not in body:
+        return [body]
+    parameters = body["parameters"]
+    if not isinstance(parameters, dict) or not parameters:
+        raise SuiteFileError(f"{where}: parameters must map each source to its values")
+    template = {k: v for k, v in body.items() if k != "parameters"}
+    bodies = []
+    for source, values in parameters.items():
+        if not isinstance(values, dict) or "source" in values:
+            raise SuiteFileError(f"{where}: parameters.{source} must be an object without source")
+        used: set[str] = set()
+        bodies.append(_substitute(template, {"source": source, **values}, used, where))
+        if unused := set(values) - used:
+            raise SuiteFileError(f"{where}: parameters.{source} {sorted(unused)} are not used")
+    names = [b.get("name") for b in bodies]
+    if None in names or len(set(names)) != len(names):
+        raise SuiteFileError(f"{where}: a parameterised suite's name must contain ${{source}}")
+    return bodies
+
+
+def load_suite_file(
+    path: Path, library: dict[str, dict[str, Any]] | None = None
+) -> list[SuiteFile]:
+    """The suites of one file: one, or one per source of a parameterised file."""
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise SuiteFileError(f"{path}: not valid JSON: {exc}") from exc
+    return [_suite(b, path, library or {}) for b in _expand(body, str(path))]
+
+
+def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> SuiteFile:
+    """The suite of a file that defines one (not a parameterised file of several sources)."""
+    suites = load_suite_file(path, library)
+    if len(suites) != 1:
+        raise SuiteFileError(f"{path}: defines {len(suites)} suites; use load_suite_file")
+    return suites[0]
+
+
+def _suite(body: dict[str, Any], path: Path, library: dict[str, dict[str, Any]]) -> SuiteFile:
     meta = body.get("meta") or {}
     if "table" not in meta:
         raise SuiteFileError(f"{path}: meta.table is required")
@@ -262,7 +338,11 @@ def load_suite(path: Path, library: dict[str, dict[str, Any]] | None = None) -> 
 def load_suites(folder: Path) -> list[SuiteFile]:
     """Every suite in ``folder/suites``, with the rule library ``folder/rules.json``."""
     library = load_library(folder / "rules.json")
-    suites = [load_suite(path, library) for path in sorted((folder / "suites").glob("*.json"))]
+    paths = sorted((folder / "suites").glob("*.json"))
+    suites = [suite for path in paths for suite in load_suite_file(path, library)]
+    names = [s.name for s in suites]
+    if twice := sorted({n for n in names if names.count(n) > 1}):
+        raise SuiteFileError(f"suites {twice} are defined twice in {folder / 'suites'}")
     _check_each_rule_defined_once(library, suites)
     return suites
 
@@ -274,7 +354,8 @@ def _check_each_rule_defined_once(
     defined_in: dict[str, str] = {name: "rules.json" for name in library}
     for suite in suites:
         for rule in suite.rules:
-            if rule.name in library:
+            # The suites one parameterised file expands into share its definitions.
+            if rule.name in library or defined_in.get(rule.name) == suite.path.name:
                 continue
             if rule.name in defined_in:
                 raise SuiteFileError(

@@ -1,8 +1,16 @@
 -- Pairs of organisations that take part in the same projects, in both directions (A-B and
--- B-A), with how many projects they share.
+-- B-A), with how many projects they share. Built from the intermediate layer (mentions, their
+-- resolved organisation, the project's LC flag), not from the marts that read this model.
 with participations as (
-    select project_key, organisation_key, is_learning_community
-    from {{ ref('fct_participation') }}
+    select distinct
+        mentions.project_key,
+        variants.organisation_key,
+        projects.is_learning_community
+    from {{ ref('int_participations__unioned') }} as mentions
+    inner join {{ ref('int_organisations__name_variants') }} as variants
+        on mentions.organisation_name = variants.organisation_name
+    inner join {{ ref('int_projects__unioned') }} as projects
+        on mentions.project_key = projects.project_key
 )
 
 select

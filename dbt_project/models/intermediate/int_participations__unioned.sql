@@ -45,9 +45,7 @@ tse_partners as (
 ),
 
 register_partners as (
-    select 'mooi_register' as source_system, * from {{ ref('stg_mooi_register__partners') }}
-    union all
-    select 'gvnl_register' as source_system, * from {{ ref('stg_gvnl_register__partners') }}
+    select * from {{ ref('stg_registers__partners') }}
 ),
 
 -- NWOpen can list a file number twice (different funding scheme): attach to the first.

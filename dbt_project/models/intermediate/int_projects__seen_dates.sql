@@ -7,11 +7,8 @@ with sightings as (
     select 'tse:' || grant_number, loaded_at
     from {{ ref('stg_tse__project_sightings') }}
     union all
-    select 'mooi_register:' || register_id, loaded_at
-    from {{ ref('stg_mooi_register__project_sightings') }}
-    union all
-    select 'gvnl_register:' || register_id, loaded_at
-    from {{ ref('stg_gvnl_register__project_sightings') }}
+    select source_system || ':' || register_id, loaded_at
+    from {{ ref('stg_registers__project_sightings') }}
 )
 
 select

@@ -1,22 +1,28 @@
--- Learning Communities from both programme-office registers, with their penvoerder and how
--- each relates to the project lists of the other sources through its related grant:
--- - GroenvermogenNL's register describes LCs that NWOpen carries under their file number: the
---   register adds detail (subsidy, reach, its penvoerder) to that NWOpen project
+-- Learning Communities from the programme-office registers (var registers), with their
+-- penvoerder and how each relates to the project lists of the other sources through its
+-- related grant, by the source that carries the register's grants (var registers, grants_in):
+-- - nwopen (GroenvermogenNL's register): it describes LCs that NWOpen carries under their
+--   file number: the register adds detail (subsidy, reach, its penvoerder) to that NWOpen project
 --   (is_in_nwopen). An LC without a grant is an LC of its own. An LC naming a grant NWOpen
 --   does not carry is flagged (related_grant_found = false) and not counted: it may be one
 --   of NWOpen's LCs under another number, and must never be counted twice.
--- - A MOOI LC supplement belongs to the MOOI consortium its grant names (a project page of
---   the Topsector Energie database) and is an LC of its own; a grant not found is flagged.
+-- - tse (MOOI's register): an LC supplement belongs to the MOOI consortium its grant names (a
+--   project page of the Topsector Energie database) and is an LC of its own; a grant not
+--   found is flagged.
 with projects as (
-    select 'mooi_register' as source_system, * from {{ ref('stg_mooi_register__projects') }}
-    union all
-    select 'gvnl_register' as source_system, * from {{ ref('stg_gvnl_register__projects') }}
+    select * from {{ ref('stg_registers__projects') }}
 ),
 
 partners as (
-    select 'mooi_register' as source_system, * from {{ ref('stg_mooi_register__partners') }}
-    union all
-    select 'gvnl_register' as source_system, * from {{ ref('stg_gvnl_register__partners') }}
+    select * from {{ ref('stg_registers__partners') }}
+),
+
+registers as (
+    {%- for register in var('registers') %}
+    {% if not loop.first %}union all {% endif -%}
+    select '{{ register['source_system'] }}' as source_system,
+        '{{ register['grants_in'] }}' as grants_in
+    {%- endfor %}
 ),
 
 leads as (
@@ -32,13 +38,20 @@ partner_counts as (
     group by source_system, register_id
 ),
 
--- The grants each register's related_grant can point at, in the source that carries them.
-grants as (
-    select distinct 'gvnl_register' as source_system, file_number as grant_number
+-- The grants a related_grant can point at, by the source that carries them ...
+carried_grants as (
+    select distinct 'nwopen' as grants_in, file_number as grant_number
     from {{ ref('stg_nwopen__projects') }}
     union all
-    select distinct 'mooi_register' as source_system, grant_number
+    select distinct 'tse' as grants_in, grant_number
     from {{ ref('stg_tse__projects') }}
+),
+
+-- ... and by the register whose LCs name them.
+grants as (
+    select registers.source_system, carried_grants.grant_number
+    from registers
+    inner join carried_grants on registers.grants_in = carried_grants.grants_in
 ),
 
 calls as (
@@ -48,8 +61,10 @@ calls as (
 resolved as (
     select
         projects.*,
+        registers.grants_in,
         grants.grant_number is not null as grant_found
     from projects
+    left join registers on projects.source_system = registers.source_system
     left join grants
         on projects.source_system = grants.source_system
         and projects.related_grant = grants.grant_number
@@ -68,10 +83,9 @@ select
     resolved.related_grant,
     case when resolved.related_grant is not null then resolved.grant_found end
         as related_grant_found,
-    resolved.source_system = 'gvnl_register' and resolved.grant_found as is_in_nwopen,
+    resolved.grants_in = 'nwopen' and resolved.grant_found as is_in_nwopen,
     -- Counted as a project of its own: a MOOI supplement always, a regional LC without a grant.
-    resolved.source_system = 'mooi_register' or resolved.related_grant is null
-        as is_own_project,
+    resolved.grants_in <> 'nwopen' or resolved.related_grant is null as is_own_project,
     resolved.start_date,
     resolved.end_date,
     resolved.subsidy_eur,

@@ -3,6 +3,9 @@
 -- Built from the type-2 snapshots; every row of one run carries the run's start time.
 -- A change of partners (an organisation joining or leaving, or a new penvoerder) is a
 -- change of the field `partners` of the project.
+-- In the `marts` schema for BI tools, but in the Dagster group `history`: it reads the
+-- snapshots, which read the marts, so the groups' lineage runs marts -> history.
+{{ config(meta={'dagster': {'group': 'history'}}) }}
 {%- set tracked = var('tracked_project_columns') %}
 with project_versions as (
     select

@@ -1,9 +1,10 @@
--- Every pull of the register in which each Learning Community appeared (every accepted
+-- Every pull of each register in which each Learning Community appeared (every accepted
 -- snapshot, not only the latest): the basis of first-seen and last-seen dates.
 select
+    source.source_system,
     source.register_id,
     source._snapshot_id as snapshot_id,
     source._loaded_at as loaded_at
 from (
-    {{ accepted_history('gvnl_register', 'gvnl_register_projects') }}
+    {{ registers_accepted_rows('projects', history=true) }}
 ) as source

@@ -1,10 +1,11 @@
--- Current GroenvermogenNL regional LCs from the programme office's register: the latest
--- accepted pull without the records set aside, renamed.
+-- Current Learning Communities of every programme office's register (var registers): the
+-- latest accepted pull of each without the records set aside, renamed.
 with source as (
-    {{ accepted_rows('gvnl_register', 'gvnl_register_projects') }}
+    {{ registers_accepted_rows('projects') }}
 )
 
 select
+    source.source_system,
     source.register_id,
     source.programme,
     source.lc_name,

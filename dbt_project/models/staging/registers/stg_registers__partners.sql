@@ -1,9 +1,10 @@
--- Partners of the current GroenvermogenNL regional LCs: latest pull of the register, renamed.
+-- Partners of the current Learning Communities of every register: latest pull of each, renamed.
 with source as (
-    {{ accepted_rows('gvnl_register', 'gvnl_register_partners') }}
+    {{ registers_accepted_rows('partners') }}
 )
 
 select
+    source.source_system,
     source.register_id || '|' || source.partner_seq as register_partner_key,
     source.register_id,
     source.partner_seq,

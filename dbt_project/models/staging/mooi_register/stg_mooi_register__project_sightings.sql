@@ -1,9 +1,0 @@
--- Every pull of the register in which each Learning Community appeared (every accepted
--- snapshot, not only the latest): the basis of first-seen and last-seen dates.
-select
-    source.register_id,
-    source._snapshot_id as snapshot_id,
-    source._loaded_at as loaded_at
-from (
-    {{ accepted_history('mooi_register', 'mooi_register_projects') }}
-) as source

@@ -1,3 +1,0 @@
--- Records of gvnl_register snapshots that the validation step set aside or flagged, one row per
--- record and rule, marked is_current for the verdict staging reads now.
-{{ quarantine_entries('gvnl_register') }}
