@@ -78,3 +78,18 @@ def test_raw_tables_append_snapshots_and_skip_reloads(tmp_path: Path):
         ).fetchall()
     assert rows == [(m1.snapshot_id, "a", 1), (m2.snapshot_id, "a", 2), (m2.snapshot_id, "b", 3)]
     assert snapshots == [(m1.snapshot_id, 1, True), (m2.snapshot_id, 2, True)]
+
+
+def test_content_hash_of_a_list_is_the_hash_of_its_whole_json_text():
+    """Hashed item by item (no 300 MB string at 150,000 records), a list still gets the hash
+    of its JSON text as one piece, which earlier manifests recorded: an unchanged source stays
+    recognised as unchanged across the upgrade."""
+    from .conftest import sample_pages
+
+    records = [p for page in sample_pages() for p in page["projects"]]
+    records.append({"when": datetime(2024, 1, 1, tzinfo=UTC), "empty": [], "none": None})
+    whole = json.dumps(records, sort_keys=True, default=str, separators=(",", ":"))
+    assert content_hash(records) == sha256(whole.encode("utf-8"))
+    assert content_hash([]) == sha256(b"[]")
+    assert content_hash("text") == sha256(b'"text"')
+    assert content_hash(records) != content_hash(records[:-1])

@@ -4,6 +4,12 @@ convention of docs/marts.md changed; the page must not guess)."""
 
 from __future__ import annotations
 
+import yaml
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
+
 PROVINCES = (
     "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
     "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
@@ -65,17 +71,11 @@ COLUMN_KINDS = {
     "lc_province": "province",
     "lead_province": "province",
 }
-# mart_partner_mix's count column of each organisation type, in the order the pages show them.
-PARTNER_TYPE_COLUMNS = {
-    "bedrijf": "company_count",
-    "kennisinstelling": "knowledge_institution_count",
-    "mbo": "mbo_count",
-    "hbo": "hbo_count",
-    "wo": "wo_count",
-    "overheid": "government_count",
-    "overig": "other_count",
-    "onbekend": "unknown_type_count",
-}
+# mart_partner_mix's count column of each organisation type, in the order the pages show them:
+# the dbt var that builds the marts (one place, dbt_project.yml).
+PARTNER_TYPE_COLUMNS: dict[str, str] = dict(
+    yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"]["partner_type_columns"]
+)
 
 
 class UnknownCode(ValueError):

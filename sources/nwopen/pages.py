@@ -160,18 +160,22 @@ def _check_page_count(first: RawPage, max_pages: int) -> None:
         )
 
 
-def _repeated(page: RawPage, earlier: list[RawPage]) -> list[int] | None:
+# Each project key -> the numbers of the pages it came on so far (a pull's index, so that a
+# page is checked against the earlier ones in time linear in its size, not in the pull's).
+SeenOn = dict[tuple[str, str], list[int]]
+
+
+def _repeated(page: RawPage, seen_on: SeenOn) -> list[int] | None:
     """The earlier pages a page repeats when every project on it came on them; else None."""
     keys = _keys(page)
-    if not keys:
+    if not keys or any(key not in seen_on for key in keys):
         return None
-    seen: set[tuple[str, str]] = set()
-    numbers = []
-    for other in earlier:
-        if other_keys := _keys(other) & keys:
-            seen |= other_keys
-            numbers.append(other.number)
-    return numbers if seen == keys else None
+    return sorted({number for key in keys for number in seen_on[key]})
+
+
+def _index(page: RawPage, seen_on: SeenOn) -> None:
+    for key in _keys(page):
+        seen_on.setdefault(key, []).append(page.number)
 
 
 def read_all_pages(
@@ -183,13 +187,15 @@ def read_all_pages(
     total_pages = first.payload["meta"]["pages"]
     expected_records = first.payload["meta"]["count"]
     pages = [first]
+    seen_on: SeenOn = {}
+    _index(first, seen_on)
     for number in range(2, total_pages + 1):
         page = decode_page(number, *reader.read(number))
-        if _repeated(page, pages) is not None:
+        if _repeated(page, seen_on) is not None:
             # Read once more: a cache or load balancer may have served a stale page.
             log.warning("%s: page %d repeats earlier pages; reading it again", SOURCE, number)
             page = decode_page(number, *reader.read(number))
-            if (repeats := _repeated(page, pages)) is not None:
+            if (repeats := _repeated(page, seen_on)) is not None:
                 raise SourceError(
                     SOURCE,
                     page.location,
@@ -209,9 +215,10 @@ def read_all_pages(
                 total_pages,
             )
         pages.append(page)
+        _index(page, seen_on)
     records = sum(len(p.projects) for p in pages)
     keyless = sum(project_key(raw) is None for p in pages for raw in p.projects)
-    distinct = len(set().union(*(_keys(p) for p in pages))) + keyless
+    distinct = len(seen_on) + keyless
     allowed = max(1, math.floor(expected_records * tolerance)) if tolerance > 0 else 0
     if expected_records - distinct > allowed:
         raise SourceError(

@@ -9,7 +9,7 @@ with projects as (
 ),
 
 programmes as (
-    select programme, nullif(trim(context), '') as context from {{ ref('programmes') }}
+    select programme, {{ programme_context('context') }} as context from {{ ref('programmes') }}
 ),
 
 register_lcs as (
@@ -32,24 +32,16 @@ lc_places as (
 ),
 
 -- A register row per fct_project project: its own LC, or NWOpen's LC its grant points at
--- (the first NWOpen record of that file number, as int_projects__unioned attaches it).
-nwopen_by_file_number as (
-    select file_number, min(nwopen_project_key) as nwopen_project_key
-    from {{ ref('int_nwopen__projects_with_leads') }}
-    group by file_number
-),
-
+-- (int_registers__learning_communities.nwopen_project_key, as int_projects__unioned attaches it).
 register_rows as (
     select register_lc_key as project_key, * exclude (register_lc_key)
     from register_lcs
     where is_own_project
     union all by name
-    select 'nwopen:' || nwopen_by_file_number.nwopen_project_key as project_key,
+    select 'nwopen:' || register_lcs.nwopen_project_key as project_key,
         register_lcs.* exclude (register_lc_key)
     from register_lcs
-    inner join nwopen_by_file_number
-        on register_lcs.related_grant = nwopen_by_file_number.file_number
-    where register_lcs.is_in_nwopen
+    where register_lcs.nwopen_project_key is not null
 ),
 
 register_detail as (

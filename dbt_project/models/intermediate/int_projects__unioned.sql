@@ -18,16 +18,10 @@ register_lcs as (
 ),
 
 -- A register's detail for an LC NWOpen carries, attached to the NWOpen project its grant
--- number points at (the first, should NWOpen list that file number under two programmes).
-nwopen_by_file_number as (
-    select file_number, min(nwopen_project_key) as nwopen_project_key
-    from nwopen
-    group by file_number
-),
-
+-- number points at (int_registers__learning_communities.nwopen_project_key).
 register_detail as (
     select
-        nwopen_by_file_number.nwopen_project_key,
+        register_lcs.nwopen_project_key,
         min(nullif(register_lcs.subsidy_eur, 0)) as subsidy_eur,
         string_agg(distinct register_lcs.source_system, ',')
             filter (where nullif(register_lcs.subsidy_eur, 0) is not null) as subsidy_source,
@@ -36,10 +30,8 @@ register_detail as (
         min(register_lcs.source_system) filter (where register_lcs.lead_organisation is not null)
             as lead_source
     from register_lcs
-    inner join nwopen_by_file_number
-        on register_lcs.related_grant = nwopen_by_file_number.file_number
-    where register_lcs.is_in_nwopen
-    group by nwopen_by_file_number.nwopen_project_key
+    where register_lcs.nwopen_project_key is not null
+    group by register_lcs.nwopen_project_key
 )
 
 select

@@ -58,6 +58,15 @@ calls as (
     select * from {{ ref('programme_calls') }}
 ),
 
+-- The NWOpen project a file number names: the first, should NWOpen list that file number
+-- under two programmes. The one place this rule lives: int_projects__unioned and
+-- int_projects__indicators attach a register's detail through nwopen_project_key.
+nwopen_by_file_number as (
+    select file_number, min(nwopen_project_key) as nwopen_project_key
+    from {{ ref('int_nwopen__projects_with_leads') }}
+    group by file_number
+),
+
 resolved as (
     select
         projects.*,
@@ -84,6 +93,10 @@ select
     case when resolved.related_grant is not null then resolved.grant_found end
         as related_grant_found,
     resolved.grants_in = 'nwopen' and resolved.grant_found as is_in_nwopen,
+    case
+        when resolved.grants_in = 'nwopen' and resolved.grant_found
+            then nwopen_by_file_number.nwopen_project_key
+    end as nwopen_project_key,
     -- Counted as a project of its own: a MOOI supplement always, a regional LC without a grant.
     resolved.grants_in <> 'nwopen' or resolved.related_grant is null as is_own_project,
     resolved.start_date,
@@ -105,3 +118,4 @@ left join leads
 left join partner_counts
     on resolved.source_system = partner_counts.source_system
     and resolved.register_id = partner_counts.register_id
+left join nwopen_by_file_number on resolved.related_grant = nwopen_by_file_number.file_number

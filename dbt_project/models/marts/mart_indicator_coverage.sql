@@ -6,7 +6,7 @@
 -- and TKI outside MOOI, the context of a one-context programme: seed programmes) has no row.
 with projects as (
     select projects.*, programmes.has_missions, programmes.has_tki,
-        nullif(trim(programmes.context), '') is null as has_project_context
+        {{ programme_context('programmes.context') }} is null as has_project_context
     from {{ ref('fct_project') }} as projects
     inner join {{ ref('programmes') }} as programmes
         on projects.programme = programmes.programme

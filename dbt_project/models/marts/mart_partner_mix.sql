@@ -5,16 +5,7 @@
 --   education side:  mbo, hbo or wo
 -- A university alone can fill both the knowledge and the education side;
 -- is_triple_helix_strict asks for an MBO or HBO school on the education side.
-{%- set type_columns = {
-    'bedrijf': 'company_count',
-    'kennisinstelling': 'knowledge_institution_count',
-    'mbo': 'mbo_count',
-    'hbo': 'hbo_count',
-    'wo': 'wo_count',
-    'overheid': 'government_count',
-    'overig': 'other_count',
-    'onbekend': 'unknown_type_count',
-} %}
+{%- set type_columns = var('partner_type_columns') %}
 with projects as (
     select * from {{ ref('fct_project') }}
 ),
@@ -48,14 +39,9 @@ select
     projects.title,
     projects.is_learning_community,
     coalesce(counts.partner_count, 0) as partner_count,
-    coalesce(counts.company_count, 0) as company_count,
-    coalesce(counts.knowledge_institution_count, 0) as knowledge_institution_count,
-    coalesce(counts.mbo_count, 0) as mbo_count,
-    coalesce(counts.hbo_count, 0) as hbo_count,
-    coalesce(counts.wo_count, 0) as wo_count,
-    coalesce(counts.government_count, 0) as government_count,
-    coalesce(counts.other_count, 0) as other_count,
-    coalesce(counts.unknown_type_count, 0) as unknown_type_count,
+    {%- for column in type_columns.values() %}
+    coalesce(counts.{{ column }}, 0) as {{ column }},
+    {%- endfor %}
     coalesce(counts.company_count, 0) > 0 as has_company,
     coalesce(counts.knowledge_institution_count + counts.wo_count, 0) > 0 as has_knowledge_institution,
     coalesce(counts.mbo_count + counts.hbo_count + counts.wo_count, 0) > 0 as has_education,

@@ -7,9 +7,11 @@
 -- each has one row per fct_project LC.
 -- Quarantined records are left out: NWOpen feeds both KIC and GroenvermogenNL, and a record
 -- set aside never reaches the call that would tell its programme (see mart_quarantine).
-{%- set type_columns = [
-    'company', 'knowledge_institution', 'mbo', 'hbo', 'wo', 'government', 'other', 'unknown_type',
-] %}
+{#- lc_<type>_share per count column of mart_partner_mix (var partner_type_columns). #}
+{%- set type_columns = [] %}
+{%- for column in var('partner_type_columns').values() %}
+    {%- do type_columns.append(column[:-6]) %}
+{%- endfor %}
 with programmes as (
     select programme from {{ ref('dim_programme') }}
 ),
