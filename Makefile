@@ -94,7 +94,8 @@ test: install $(MANIFEST) $(DUCKDB1_STAMP)
 
 # Speed and memory (tests/bench/pipeline.py): a warm full refresh against its floor (import
 # dagster + a bare dbt build), per-step times, peak memory, and NWOpen sets of 15,000 and
-# 150,000 projects served on 127.0.0.1. ARGS="--repeats 1 --sizes 15000" for a shorter run.
+# 150,000 projects served on 127.0.0.1, and a run launched through dagster dev's GraphQL API
+# (as the UI does) beside a CLI run. ARGS="--repeats 1 --sizes 15000 --no-ui": a shorter run.
 bench: install $(MANIFEST)
 	$(BIN)/python -m tests.bench.pipeline $(ARGS)
 

@@ -12,6 +12,10 @@ In one go, in a temporary data folder and Dagster home:
 4. **NWOpen at 15,000 and 150,000 projects** (tests/bench/nwopen_scale.py) served on 127.0.0.1
    like the API: two refreshes each, the first a changed pull, the second an unchanged one, with
    the bytes each pull added under data/raw.
+5. **A run launched as from the UI** (``--ui``): `dagster dev` on 127.0.0.1 (webserver, daemon
+   and code server, as `make dev` starts them), the full refresh submitted over its GraphQL API
+   (what the UI's Launch button sends), timed from submission until the run finished, beside
+   a warm `lc-monitor run` in the same folders.
 
 Each figure is measured, not estimated; `--sizes` and `--repeats` make a shorter run.
 """
@@ -20,11 +24,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,6 +218,80 @@ def scale_section(root: Path, sizes: list[int]) -> None:
     print("\n".join(rows))
 
 
+def ui_section(root: Path) -> None:
+    """A warm CLI refresh, then the same job launched through `dagster dev`'s GraphQL API."""
+    print("== A run launched as from the UI, beside the CLI ==", flush=True)
+    bench = Bench(root / "ui")
+    bench.refresh()  # cold: both runs below are warm
+    cli = bench.refresh()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dev = subprocess.Popen(
+        [str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "--log-level", "warning"],
+        env=bench.env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its webserver, daemon and code servers stop with it
+    )  # fmt: skip
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/server_info", seconds=180)
+        submitted, finished, status, started_after = _launch(port, bench)
+    finally:
+        os.killpg(dev.pid, signal.SIGTERM)
+        try:
+            dev.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(dev.pid, signal.SIGKILL)
+    ui = finished - submitted
+    print()
+    print("| launched by | seconds | ratio |")
+    print("|---|---:|---:|")
+    print(f"| `lc-monitor run` (warm, whole process) | {cli.wall_s:.1f} | 1.00x |")
+    print(f"| UI / GraphQL, submit to finished ({status}) | {ui:.1f} | {ui / cli.wall_s:.2f}x |")
+    print(f"(of which queued until the run started: {started_after:.1f} s)", flush=True)
+
+
+def _wait_for(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"dagster dev did not answer at {url} in {seconds:.0f} s") from exc
+            time.sleep(1)
+
+
+def _launch(port: int, bench: Bench) -> tuple[float, float, str, float]:
+    """Submit refresh_all as the UI does; (submitted, finished, status, seconds queued)."""
+    from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
+
+    client = DagsterGraphQLClient("127.0.0.1", port_number=port)
+    deadline = time.monotonic() + 180
+    while True:  # the code location may still be loading
+        try:
+            submitted = time.time()
+            run_id = client.submit_job_execution(
+                "refresh_all", repository_location_name="lc_monitor",
+                repository_name="__repository__",
+            )  # fmt: skip
+            break
+        except DagsterGraphQLClientError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+    while (status := client.get_run_status(run_id).value) not in {"SUCCESS", "FAILURE", "CANCELED"}:
+        time.sleep(0.5)
+    finished = time.time()
+    os.environ["DAGSTER_HOME"] = str(bench.home)
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        record = instance.get_run_record_by_id(run_id)
+    queued = (record.start_time or submitted) - submitted if record else 0.0
+    return submitted, finished, status, queued
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
@@ -218,6 +299,10 @@ def main() -> None:
         "--sizes", default="15000,150000", help="NWOpen set sizes, comma-separated; '' skips"
     )
     parser.add_argument("--skip-sample", action="store_true")
+    parser.add_argument(
+        "--ui", action=argparse.BooleanOptionalAction, default=True,
+        help="time a run launched through dagster dev's GraphQL API (default on)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lcm-bench-") as folder:
         root = Path(folder)
@@ -226,6 +311,8 @@ def main() -> None:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         if sizes:
             scale_section(root, sizes)
+        if args.ui:
+            ui_section(root)
 
 
 if __name__ == "__main__":
