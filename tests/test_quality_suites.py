@@ -129,8 +129,12 @@ CORRUPTIONS: dict[str, tuple[str, str, str]] = {
 
 
 @pytest.fixture(scope="module")
-def sample_warehouse(sample_run: Path) -> Path:
-    return sample_run / "warehouse" / "lc_monitor.duckdb"  # copied before it is corrupted
+def sample_warehouse(sample_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's copy of the session's sample warehouse: validating it records results
+    in it, which must not reach the other modules that read the session's warehouse."""
+    copy = tmp_path_factory.mktemp("quality") / "lc_monitor.duckdb"
+    shutil.copyfile(sample_run / "warehouse" / "lc_monitor.duckdb", copy)
+    return copy
 
 
 def corrupted_copy(warehouse: Path, folder: Path, sql: str) -> WarehouseResource:
