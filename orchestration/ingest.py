@@ -20,7 +20,7 @@ from orchestration.settings import Settings
 from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources.errors import SourceError
-from sources.landing import Manifest, RawFile, land_snapshot
+from sources.landing import Manifest, RawFile, StagedFiles, land_snapshot
 from sources.raw_tables import append_snapshot
 from sources.redact import is_http_url, redact_text, redact_url
 
@@ -53,6 +53,7 @@ class Pull:
     warnings: list[str] = field(default_factory=list)
     # Fetched but not parsed: the files are landed for diagnosis, then this error is raised.
     error: SourceError | None = None
+    staged: StagedFiles | None = None  # files already written to disk, landed with ``files``
 
 
 # (location, settings, log) -> the pull; raises SourceError when nothing could be fetched.
@@ -101,6 +102,7 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
         manifest, snapshot_dir = land_snapshot(
             resolved.raw_dir, source.name, location, pull.files,
             content_sha256=pull.content_sha256, counts=pull.counts, extra=pull.manifest_extra,
+            staged=pull.staged,
         )  # fmt: skip
         landed = Landed(manifest, snapshot_dir, redact_text(location))
         context.log.info(

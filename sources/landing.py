@@ -9,6 +9,10 @@ existing snapshot is never written to again (its files are made read-only).
 A pull whose content hash equals the previous snapshot's is landed as its manifest alone: it
 records that the source was seen then, and ``files_snapshot_id`` names the snapshot whose
 folder holds the files (always the one that stored them, never another manifest-only one).
+
+A large pull need not hold its files in memory: ``StagedFiles`` writes each to a hidden folder
+as it arrives, and landing renames that folder into the snapshot (or deletes it when the
+content is unchanged); ``ContentHasher`` hashes its records as they come.
 """
 
 from __future__ import annotations
@@ -74,17 +78,80 @@ def content_hash(records: Any) -> str:
     NWOpen records it would be some 300 MB, twice over."""
     if not isinstance(records, list):
         return sha256(_canonical(records).encode("utf-8"))
-    digest = hashlib.sha256(b"[")
-    for index, record in enumerate(records):
-        if index:
-            digest.update(b",")
-        digest.update(_canonical(record).encode("utf-8"))
-    digest.update(b"]")
-    return digest.hexdigest()
+    hasher = ContentHasher()
+    for record in records:
+        hasher.add(record)
+    return hasher.hexdigest()
+
+
+class ContentHasher:
+    """``content_hash`` of a list fed one item at a time (the items of a pull that is never
+    held whole): the same digest as ``content_hash([...every item...])``."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256(b"[")
+        self._items = 0
+
+    def add(self, record: Any) -> None:
+        if self._items:
+            self._digest.update(b",")
+        self._digest.update(_canonical(record).encode("utf-8"))
+        self._items += 1
+
+    def hexdigest(self) -> str:
+        closed = self._digest.copy()  # more items may still come
+        closed.update(b"]")
+        return closed.hexdigest()
 
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _write_failed(source: str, path: Path, exc: OSError) -> SourceError:
+    # The bare OSError names neither the source nor, for a failed write, the file.
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return SourceError(
+        source,
+        str(path),
+        f"cannot write the raw snapshot: {exc.strerror or exc}" + (f" ({code})" if code else ""),
+        transient=True,  # as before: a step failing on an OSError is retried
+    )
+
+
+class StagedFiles:
+    """A pull's files written to disk as they arrive, before its snapshot exists, so that a
+    pull of hundreds of megabytes is never held in memory. The folder is hidden
+    (``.<started>.pulling``: no snapshot id, and removed as a leftover a day after a crash);
+    ``land_snapshot`` moves it into the snapshot or deletes it, and ``discard`` deletes it
+    when the pull fails before landing. A file written twice under one name keeps the last."""
+
+    def __init__(self, raw_dir: Path, source: str, started: datetime | None = None):
+        self.source = source
+        stamp = new_snapshot_id(started or datetime.now(UTC))
+        self.folder = raw_dir / source / f".{stamp}.pulling"
+        self._entries: dict[str, dict[str, Any]] = {}  # name -> its line in the manifest
+
+    def write(self, name: str, content: bytes, location: str) -> None:
+        path = self.folder / name
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as exc:
+            raise _write_failed(self.source, path, exc) from exc
+        self._entries[name] = {
+            "name": name,
+            "location": redact_text(location),
+            "bytes": len(content),
+            "sha256": sha256(content),
+        }
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        return list(self._entries.values())
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def new_snapshot_id(now: datetime) -> str:
@@ -135,7 +202,9 @@ def land_snapshot(
     counts: dict[str, int],
     extra: dict[str, Any] | None = None,
     fetched_at: datetime | None = None,
+    staged: StagedFiles | None = None,
 ) -> tuple[Manifest, Path]:
+    """Land ``files`` (in memory) and ``staged`` (already on disk) as one new snapshot."""
     fetched = fetched_at or datetime.now(UTC)
     source_dir = raw_dir / source
     source_dir.mkdir(parents=True, exist_ok=True)
@@ -143,6 +212,8 @@ def land_snapshot(
     snapshot_id = new_snapshot_id(fetched)
     final = source_dir / snapshot_id
     if final.exists():
+        if staged is not None:
+            staged.discard()
         raise FileExistsError(f"snapshot {final} already exists; refusing to overwrite it")
     changed = previous is None or previous.content_sha256 != content_sha256
     holder_id = snapshot_id
@@ -151,6 +222,7 @@ def land_snapshot(
         # Same content as the previous pull, whose files are still there: not written again.
         holder_id = unchanged_from
     stored = files if holder_id == snapshot_id else []
+    staged_entries = staged.entries if staged is not None and holder_id == snapshot_id else []
     # Written down for good: locations and extras redacted (no token, no user:password@).
     manifest = Manifest(
         source=source,
@@ -168,7 +240,8 @@ def land_snapshot(
                 "sha256": sha256(f.content),
             }
             for f in stored
-        ],
+        ]
+        + staged_entries,
         counts=counts,
         extra=redact_value(extra or {}),
         files_snapshot_id=holder_id,
@@ -176,7 +249,12 @@ def land_snapshot(
     staging = source_dir / f".{snapshot_id}.partial"
     writing = staging  # what was being written when the system refused (disk full, ...)
     try:
-        staging.mkdir()
+        if staged is not None and staged_entries:
+            os.rename(staged.folder, staging)  # the files written as they came: not copied
+        else:
+            if staged is not None:  # unchanged content (or nothing written): not kept twice
+                staged.discard()
+            staging.mkdir()
         for f in stored:
             writing = staging / f.name
             writing.write_bytes(f.content)
@@ -188,16 +266,12 @@ def land_snapshot(
         os.rename(staging, final)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        # The bare OSError names neither the source nor, for a failed write, the file.
-        code = errno.errorcode.get(exc.errno or 0, "")
-        raise SourceError(
-            source,
-            str(writing),
-            f"cannot write the raw snapshot: {exc.strerror or exc}"
-            + (f" ({code})" if code else ""),
-            transient=True,  # as before: a step failing on an OSError is retried
-        ) from exc
+        if staged is not None:
+            staged.discard()
+        raise _write_failed(source, writing, exc) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if staged is not None:
+            staged.discard()
         raise
     return manifest, final

@@ -4,13 +4,14 @@ One unreadable cell must not stop a source: the connector loads the record with 
 empty and notes the problem under ``PROBLEMS``; the quality step sets such records aside in
 quarantine, naming the column and the value as received (expectations/README.md). A field
 that is missing or unreadable in *every* record is a changed source, not a bad record: the
-connector raises ``SourceError`` for that (``absent_everywhere``).
+connector raises ``SourceError`` for that (NWOpen: ``sources.nwopen.parse._Fields``, which
+keeps the fields seen, not the records).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 PROBLEMS = "_problems"
@@ -46,11 +47,3 @@ def from_json(text: str | None) -> list[dict[str, Any]]:
     except json.JSONDecodeError:
         return []
     return problems if isinstance(problems, list) else []
-
-
-def absent_everywhere(records: Iterable[Mapping[str, Any]], fields: Iterable[str]) -> list[str]:
-    """The ``fields`` that no record carries (renamed or removed by the source), in order."""
-    records = list(records)
-    if not records:
-        return []
-    return [f for f in fields if not any(f in r for r in records)]

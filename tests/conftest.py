@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,16 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             patch.delenv(name, raising=False)
         build_sample_warehouse(data)
     return data
+
+
+@pytest.fixture
+def sample_data(sample_run: Path, isolated_data: Path) -> Path:
+    """This test's own copy of the session's sample refresh: its data folder as one good run
+    of the bundled sample left it (warehouse, raw snapshots, published serving file, exports,
+    report), for tests about what the runs after it do. The serving and export links are
+    relative (orchestration/publish.py), so the copy never points into the session's folder."""
+    shutil.copytree(sample_run, isolated_data, symlinks=True)
+    return isolated_data
 
 
 @pytest.fixture

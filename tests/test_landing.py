@@ -10,7 +10,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources.landing import MANIFEST, RawFile, content_hash, land_snapshot, sha256
+from sources.landing import (
+    MANIFEST,
+    ContentHasher,
+    RawFile,
+    StagedFiles,
+    content_hash,
+    land_snapshot,
+    new_snapshot_id,
+    sha256,
+)
 from sources.raw_tables import append_snapshot
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -93,3 +102,80 @@ def test_content_hash_of_a_list_is_the_hash_of_its_whole_json_text():
     assert content_hash([]) == sha256(b"[]")
     assert content_hash("text") == sha256(b'"text"')
     assert content_hash(records) != content_hash(records[:-1])
+
+
+def test_the_incremental_hash_is_content_hash_of_the_whole_list():
+    """A streamed pull hashes its records as they come: the digest must be the one
+    ``content_hash`` gives the whole list, which earlier manifests recorded."""
+    from .conftest import sample_pages
+
+    hasher = ContentHasher()
+    assert hasher.hexdigest() == content_hash([])
+    records: list = []
+    for page in sample_pages():
+        for record in page["projects"]:
+            hasher.add(record)
+            records.append(record)
+        assert hasher.hexdigest() == content_hash(records)  # asked midway, it goes on right
+    hasher.add({"when": datetime(2024, 1, 1, tzinfo=UTC), "none": None})
+    records.append({"when": datetime(2024, 1, 1, tzinfo=UTC), "none": None})
+    assert hasher.hexdigest() == content_hash(records)
+    assert len(records) > 300
+
+
+def _staged(raw: Path, pages: dict[str, bytes], when: datetime) -> StagedFiles:
+    staged = StagedFiles(raw, "demo", started=when)
+    for name, content in pages.items():
+        staged.write(name, content, f"https://example.invalid/api?{name}&token=s3cret")
+    return staged
+
+
+def _land_staged(raw: Path, staged: StagedFiles, when: datetime, records: list):
+    return land_snapshot(
+        raw, "demo", "https://example.invalid/api", [], staged=staged,
+        content_sha256=content_hash(records), counts={"pages": 2}, fetched_at=when,
+    )  # fmt: skip
+
+
+def hidden(raw: Path) -> list[str]:
+    return [p.name for p in (raw / "demo").iterdir() if p.name.startswith(".")]
+
+
+def test_staged_files_are_moved_into_the_snapshot(tmp_path: Path):
+    pages = {"page-0001.json": b'{"p": 1}', "page-0002.json": b'{"p": 2}'}
+    staged = _staged(tmp_path, {**pages, "page-0002.json": b"first read"}, T0)
+    staged.write("page-0002.json", pages["page-0002.json"], "https://example.invalid/api?2")
+    assert staged.folder.parent == tmp_path / "demo" and staged.folder.name.startswith(".")
+    manifest, folder = _land_staged(tmp_path, staged, T0 + timedelta(minutes=1), [1, 2])
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, *pages]
+    for name, content in pages.items():
+        assert (folder / name).read_bytes() == content  # the last write of a name
+        assert oct((folder / name).stat().st_mode)[-3:] == "444"
+    assert [(f["name"], f["bytes"], f["sha256"]) for f in manifest.files] == [
+        (name, len(content), sha256(content)) for name, content in pages.items()
+    ]
+    assert manifest.files[1]["location"] == "https://example.invalid/api?2"
+    assert "s3cret" not in (folder / MANIFEST).read_text()
+    assert not staged.folder.exists() and hidden(tmp_path) == []
+
+
+def test_an_unchanged_staged_pull_stores_only_its_manifest(tmp_path: Path):
+    pages = {"page-0001.json": b'{"p": 1}'}
+    first, folder1 = _land_staged(tmp_path, _staged(tmp_path, pages, T0), T0, [1])
+    later = T0 + timedelta(days=1)
+    staged = _staged(tmp_path, {"page-0001.json": b'{"p": 1, "date": "other"}'}, later)
+    second, folder2 = _land_staged(tmp_path, staged, later, [1])
+    assert second.changed is False and second.files == []
+    assert second.files_snapshot_id == first.snapshot_id
+    assert [p.name for p in folder2.iterdir()] == [MANIFEST]  # no page file twice
+    assert not staged.folder.exists() and hidden(tmp_path) == []
+    assert (folder1 / "page-0001.json").read_bytes() == b'{"p": 1}'
+
+
+def test_staged_files_never_overwrite_a_snapshot(tmp_path: Path):
+    _land_staged(tmp_path, _staged(tmp_path, {"page-0001.json": b"1"}, T0), T0, [1])
+    staged = _staged(tmp_path, {"page-0001.json": b"2"}, T0 + timedelta(seconds=1))
+    with pytest.raises(FileExistsError):
+        _land_staged(tmp_path, staged, T0, [2])
+    assert (tmp_path / "demo" / new_snapshot_id(T0) / "page-0001.json").read_bytes() == b"1"
+    assert hidden(tmp_path) == []  # the staged pages went with the refusal

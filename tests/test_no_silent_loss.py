@@ -26,7 +26,11 @@ import openpyxl
 import pytest
 from pytest_httpserver import HTTPServer
 
+from orchestration.defs.nwopen import NWOPEN
+from orchestration.ingest import build_raw_asset
 from orchestration.settings import CALLS_SEED, check_environment, load_settings
+from orchestration.settings_resource import SettingsResource
+from orchestration.warehouse import WarehouseResource
 from sources import nwopen, registers
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
@@ -457,10 +461,9 @@ def published(data: Path) -> tuple:
 
 
 def test_end_to_end_a_repeated_page_blocks_nwopen_and_the_published_set_stays(
-    httpserver: HTTPServer, isolated_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
+    httpserver: HTTPServer, sample_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
 ):
-    # The report is built after publishing and is not what this test is about.
-    assert failed_steps(run_refresh()) <= {"report__monitoring_report"}
+    isolated_data = sample_data  # after one good run of the sample
     warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
     good, before = fct_project(warehouse), published(isolated_data)
 
@@ -472,6 +475,93 @@ def test_end_to_end_a_repeated_page_blocks_nwopen_and_the_published_set_stays(
     assert f"[NWOpen] {url}?page=3&per_page=100: field 'projects': page 3 repeats page 2" in message
     assert published(isolated_data) == before
     assert fct_project(warehouse) == good
+
+
+def materialize_nwopen() -> dg.ExecuteInProcessResult:
+    """The NWOpen raw asset alone, as a run executes it (pull, landing, raw tables)."""
+    return dg.materialize(
+        [build_raw_asset(NWOPEN)],
+        resources={"warehouse": WarehouseResource(), "settings": SettingsResource()},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def raw_folders(data: Path) -> tuple[list[Path], list[str]]:
+    """The NWOpen snapshot folders, oldest first, and any hidden (staged, partial) folder."""
+    folder = data / "raw" / "nwopen"
+    found = sorted(folder.iterdir()) if folder.exists() else []
+    return [p for p in found if not p.name.startswith(".")], [
+        p.name for p in found if p.name.startswith(".")
+    ]
+
+
+def ten_pages() -> list[dict]:
+    projects = [project(f"KICH1.LC.22.{i:03d}", 1, LC_2021, []) for i in range(50)]
+    pages = [envelope(projects[i : i + 5], page=i // 5 + 1, pages=10, count=50)
+             for i in range(0, 50, 5)]  # fmt: skip
+    for page in pages:
+        page["meta"]["per_page"] = 5
+    return pages
+
+
+def test_a_pull_failing_on_page_7_of_10_lands_pages_1_to_7_then_fails(
+    httpserver: HTTPServer, isolated_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
+):
+    """Each page goes to disk as it arrives: the page that cannot be decoded, and those
+    before it, are landed for diagnosis; the pages after it are never asked for."""
+    pages = ten_pages()
+    truncated = json.dumps(pages[6]).encode()[:100]
+    for number, page in enumerate(pages, start=1):
+        body = truncated if number == 7 else json.dumps(page).encode()
+        httpserver.expect_request(NWOPEN_PATH, query_string=_page_query(number)).respond_with_data(
+            body, content_type="application/json"
+        )
+    url = httpserver.url_for(NWOPEN_PATH)
+    monkeypatch.setenv("LCM_NWOPEN_URL", url)
+    result = materialize_nwopen()
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith(f"[NWOpen] {url}?page=7&per_page=100: page 7 is not valid JSON")
+    assert not [e for e in result.all_events if e.is_step_up_for_retry]  # bad content
+    assert sorted(int(r.args["page"]) for r, _ in httpserver.log) == list(range(1, 8))
+    (snapshot,), leftovers = raw_folders(isolated_data)
+    names = [f"page-{n:04d}.json" for n in range(1, 8)]
+    assert sorted(p.name for p in snapshot.iterdir()) == ["manifest.json", *names]
+    assert (snapshot / "page-0007.json").read_bytes() == truncated
+    assert (snapshot / "page-0003.json").read_bytes() == json.dumps(pages[2]).encode()
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    assert [f["name"] for f in manifest["files"]] == names
+    assert manifest["counts"] == {"pages": 7, "records": 30}
+    assert leftovers == []
+
+
+def test_an_unchanged_streamed_pull_stores_no_page_twice(
+    httpserver: HTTPServer, isolated_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, sample_pages()))
+    assert materialize_nwopen().success
+    assert materialize_nwopen().success
+    (first, second), leftovers = raw_folders(isolated_data)
+    assert sorted(p.name for p in first.iterdir()) == [
+        "manifest.json", "page-0001.json", "page-0002.json", "page-0003.json", "page-0004.json",
+    ]  # fmt: skip
+    assert [p.name for p in second.iterdir()] == ["manifest.json"]
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert (manifest["changed"], manifest["files_snapshot_id"]) == (False, first.name)
+    assert leftovers == []  # the pages written while pulling went again
+
+
+def test_a_failed_walk_lands_nothing_and_leaves_no_page_behind(
+    httpserver: HTTPServer, isolated_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("LCM_NWOPEN_URL", serve_with_page_3_repeating_page_2(httpserver))
+    result = materialize_nwopen()
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "page 3 repeats page 2" in failure.step_failure_data.user_failure_data.description
+    assert raw_folders(isolated_data) == ([], [])
 
 
 # --- part 1: TSE, every listing page yields projects -------------------------------------------

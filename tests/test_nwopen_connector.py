@@ -11,6 +11,7 @@ from orchestration.settings import CALLS_SEED
 from sources import nwopen
 from sources.calls import CallCatalogue, call_key
 from sources.errors import SourceError
+from sources.landing import content_hash
 from sources.problems import PROBLEMS
 
 from .conftest import NWOPEN_PATH, envelope, member, project, sample_pages, serve_pages
@@ -343,3 +344,74 @@ def test_call_key_ignores_case_whitespace_and_dash_kind():
         assert call_key(variant) == call_key(name)
     assert call_key(name.replace("2", "3")) != call_key(name)
     assert call_key("KIC " + name) != call_key(name)
+
+
+# --- the streamed pull: one page at a time --------------------------------------------------
+
+
+class Kept:
+    """Where a streamed pull puts each page's bytes (a dict here; files when landing)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str]] = {}
+
+    def __call__(self, name: str, content: bytes, location: str) -> None:
+        self.files[name] = (content, location)
+
+
+def test_a_streamed_pull_gives_what_the_whole_pull_gives(httpserver, fast_policy, catalogue):
+    url = serve_pages(httpserver, sample_pages())
+    kept = Kept()
+    streamed = nwopen.stream_pages(url, fast_policy, catalogue, kept)
+    pages = nwopen.read_pages(str(nwopen.SAMPLE_DIR), fast_policy)
+    whole = nwopen.parse_pages(pages, catalogue)
+    assert streamed.error is None and streamed.extract is not None
+    assert streamed.extract == whole
+    assert streamed.content_sha256 == nwopen.content_sha256(pages)  # earlier manifests compare
+    assert (streamed.pages, streamed.records) == (4, sum(len(p.projects) for p in pages))
+    assert list(kept.files) == [f.name for f in nwopen.raw_files(pages)]
+    assert [json.loads(c) for c, _ in kept.files.values()] == [p.payload for p in pages]
+    assert kept.files["page-0002.json"][1] == f"{url}?page=2&per_page=100"
+
+
+def test_a_page_that_fails_to_parse_stops_the_pull_there_with_its_pages_kept(
+    httpserver, fast_policy, catalogue
+):
+    pages = sample_pages()
+    pages[1]["projects"][4] = "not an object"
+    url = serve_pages(httpserver, pages)
+    kept = Kept()
+    streamed = nwopen.stream_pages(url, fast_policy, catalogue, kept)
+    assert streamed.extract is None and streamed.error is not None
+    assert str(streamed.error) == f"[NWOpen] {url}?page=2&per_page=100: project 5 is not an object"
+    assert list(kept.files) == ["page-0001.json", "page-0002.json"]
+    assert sorted(r.args["page"] for r, _ in httpserver.log) == ["1", "2"]  # stopped there
+    assert streamed.pages == 2
+    # Not every page was read: the hash is of the bytes kept, never a whole pull's.
+    assert streamed.content_sha256 not in {nwopen.content_sha256([]), ""}
+
+
+def test_a_failed_walk_raises_whatever_was_kept(httpserver, fast_policy, catalogue):
+    url = serve_pages(httpserver, [envelope([project("A.B.22.001", 1, LC_2021, [])], count=5)])
+    with pytest.raises(SourceError, match="announced 5 projects but 1 pages held only 1"):
+        nwopen.stream_pages(url, fast_policy, catalogue, Kept())
+
+
+def test_fields_and_dates_are_checked_across_the_streamed_pages(fast_policy, catalogue, tmp_path):
+    """The checks across the pull keep running sums, not the records: a field present on
+    one page only is present; dates unreadable on every page fail after the last."""
+    records = [project(f"A.B.22.00{i}", 1, LC_2021, [], start_date="01-09-2022",
+                       end_date=None) for i in range(4)]  # fmt: skip
+    del records[0]["title"]
+    for record in records[1:]:
+        del record["start_date"]
+    records[3]["start_date"] = "02-09-2022"
+    for number, chunk in enumerate((records[:2], records[2:]), start=1):
+        body = envelope(chunk, page=number, pages=2, count=4)
+        body["meta"]["per_page"] = 2
+        (tmp_path / f"page-{number:03d}.json").write_text(json.dumps(body))
+    streamed = nwopen.stream_pages(str(tmp_path), fast_policy, catalogue, Kept())
+    assert streamed.error is not None and streamed.error.field == "start_date"
+    assert str(streamed.error).startswith(f"[NWOpen] {tmp_path / 'page-001.json'}: ")
+    assert "no date in the pull could be read (2 values, e.g. '01-09-2022')" in str(streamed.error)
+    assert streamed.content_sha256 == content_hash(records)  # every page read: the projects

@@ -1,6 +1,10 @@
 """Raw NWOpen ingestion: the API's pages, landed as an immutable snapshot, parsed into the
 projects of the followed calls (KIC, GroenvermogenNL), their members and the unfollowed
-schemes. Another NWOpen-based programme is a row in the call seed, not code here."""
+schemes. Another NWOpen-based programme is a row in the call seed, not code here.
+
+The pull is streamed: each page goes to disk as it arrives (``StagedFiles``, moved into the
+snapshot when it is landed) and is parsed and dropped, so 150,000 projects are never in
+memory at once."""
 
 import logging
 
@@ -10,7 +14,9 @@ from orchestration.ingest import Pull, RawSource, RawTableSpec, build_raw_asset
 from orchestration.settings import CALLS_SEED, Settings
 from sources import nwopen
 from sources.calls import CallCatalogue
-from sources.errors import SourceError
+from sources.landing import StagedFiles
+
+NAME = "nwopen"  # the raw folder, group and step (nwopen_raw)
 
 PROJECTS = RawTableSpec(
     "nwopen_projects",
@@ -32,19 +38,25 @@ UNFOLLOWED = RawTableSpec(
 
 
 def pull_nwopen(location: str, settings: Settings, log: logging.Logger) -> Pull:
-    pages = nwopen.read_pages(
-        location, settings.http_for("nwopen"), max_pages=settings.nwopen_max_pages,
-        tolerance=settings.completeness_tolerance,
-    )  # fmt: skip
+    staged = StagedFiles(settings.raw_dir, NAME)
+    try:
+        streamed = nwopen.stream_pages(
+            location, settings.http_for("nwopen"), CallCatalogue.from_csv(CALLS_SEED),
+            staged.write, max_pages=settings.nwopen_max_pages,
+            tolerance=settings.completeness_tolerance,
+        )  # fmt: skip
+    except BaseException:  # a failed walk lands nothing: its pages are not kept
+        staged.discard()
+        raise
     pull = Pull(
-        files=nwopen.raw_files(pages),
-        content_sha256=nwopen.content_sha256(pages),
-        counts={"pages": len(pages), "records": sum(len(p.projects) for p in pages)},
+        files=[],
+        staged=staged,
+        content_sha256=streamed.content_sha256,
+        counts={"pages": streamed.pages, "records": streamed.records},
     )
-    try:  # after the pages are read: a page that fails to parse is landed for diagnosis
-        extract = nwopen.parse_pages(pages, CallCatalogue.from_csv(CALLS_SEED))
-    except SourceError as exc:
-        pull.error = exc
+    extract = streamed.extract
+    if extract is None:  # a page failed to decode or parse: the pages so far are landed
+        pull.error = streamed.error
         return pull
     pull.rows = {
         PROJECTS.table: extract.projects,
@@ -53,7 +65,7 @@ def pull_nwopen(location: str, settings: Settings, log: logging.Logger) -> Pull:
     }
     pull.record_count = extract.in_scope
     pull.metadata = {
-        "pages": len(pages),
+        "pages": streamed.pages,
         "records_seen": extract.records_seen,
         "repeated_records_dropped": extract.repeated_records,
         "distinct_projects_in_source": extract.distinct_projects,
@@ -66,7 +78,7 @@ def pull_nwopen(location: str, settings: Settings, log: logging.Logger) -> Pull:
 
 
 NWOPEN = RawSource(
-    name="nwopen",
+    name=NAME,
     label="NWOpen",
     # Projects first, then the schemes: the order of the materializations in the UI.
     tables=(PROJECTS, UNFOLLOWED, MEMBERS),

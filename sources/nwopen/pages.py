@@ -3,13 +3,16 @@
 Both readers return the page's exact bytes, so raw landing stores what the source sent; the
 envelope (``meta`` + ``projects``) is decoded and checked here, before anything is parsed.
 
-A pull is complete or it fails (``read_all_pages``): ``meta.pages`` must agree with
+A pull is complete or it fails (``PageWalk``): ``meta.pages`` must agree with
 ``meta.count`` and ``meta.per_page`` and stay below a bound (``max_pages``, setting
 ``LCM_NWOPEN_MAX_PAGES``); a page whose projects all came on earlier pages (the API served a
 page twice) is read once more and then fails the pull, naming its URL; and the distinct
 projects, not the records, must reach ``meta.count`` but for a small share (``tolerance``,
 setting ``LCM_COMPLETENESS_TOLERANCE``: one record may legitimately go missing when the list
 shifts during a crawl, which is also when one shows up on two pages).
+
+The walk hands out one page at a time and keeps only the index of project keys across pages,
+so a pull of 150,000 projects is never held in memory whole.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +58,8 @@ class PageReader(Protocol):
         """Return (where this page came from, its bytes)."""
         ...
 
+    def close(self) -> None: ...
+
 
 class HttpPageReader:
     """Reads ``GET <url>?page=N&per_page=100`` with the polite client."""
@@ -89,6 +95,9 @@ class FilePageReader:
             return str(path), path.read_bytes()
         except OSError as exc:
             raise SourceError(SOURCE, str(path), f"cannot read page {page}: {exc}") from exc
+
+    def close(self) -> None:
+        """Nothing held open between pages."""
 
 
 def decode_page(number: int, location: str, content: bytes) -> RawPage:
@@ -178,23 +187,68 @@ def _index(page: RawPage, seen_on: SeenOn) -> None:
         seen_on.setdefault(key, []).append(page.number)
 
 
-def read_all_pages(
-    reader: PageReader, *, max_pages: int = MAX_PAGES, tolerance: float = TOLERANCE
-) -> list[RawPage]:
-    """Walk pages 1..meta.pages as page 1 announces them and check nothing went missing."""
-    first = decode_page(1, *reader.read(1))
-    _check_page_count(first, max_pages)
-    total_pages = first.payload["meta"]["pages"]
-    expected_records = first.payload["meta"]["count"]
-    pages = [first]
-    seen_on: SeenOn = {}
-    _index(first, seen_on)
-    for number in range(2, total_pages + 1):
-        page = decode_page(number, *reader.read(number))
+# Called with (page number, where it came from, its bytes) for every page as read, before it is
+# decoded: a page that cannot be decoded is still kept for diagnosis.
+KeepPage = Callable[[int, str, bytes], None]
+
+
+class PageWalk:
+    """Pages 1..meta.pages as page 1 announces them, one at a time, each checked as it comes
+    (a page repeating earlier ones is read again, then fails the walk); after the last page,
+    the completeness check. Iterate it once.
+
+    A ``SourceError`` raised for a page that cannot be decoded is also kept as ``unreadable``,
+    so the caller can tell it (bad content, landed for diagnosis) from a failed walk."""
+
+    def __init__(
+        self,
+        reader: PageReader,
+        *,
+        max_pages: int = MAX_PAGES,
+        tolerance: float = TOLERANCE,
+        keep: KeepPage | None = None,
+    ):
+        self.reader = reader
+        self.max_pages = max_pages
+        self.tolerance = tolerance
+        self.keep = keep
+        self.unreadable: SourceError | None = None
+
+    def _read(self, number: int) -> RawPage:
+        location, content = self.reader.read(number)
+        if self.keep is not None:
+            self.keep(number, location, content)
+        try:
+            return decode_page(number, location, content)
+        except SourceError as exc:
+            self.unreadable = exc
+            raise
+
+    def __iter__(self) -> Iterator[RawPage]:
+        page = self._read(1)  # only the page at hand is held, never the earlier ones
+        _check_page_count(page, self.max_pages)
+        total_pages = page.payload["meta"]["pages"]
+        expected_records = page.payload["meta"]["count"]
+        seen_on: SeenOn = {}
+        records = keyless = 0
+        for number in range(1, total_pages + 1):
+            if number > 1:
+                page = self._next(number, total_pages, seen_on)
+            _index(page, seen_on)
+            records += len(page.projects)
+            keyless += sum(project_key(raw) is None for raw in page.projects)
+            yield page
+        distinct = len(seen_on) + keyless
+        _check_complete(
+            self.reader.location, expected_records, total_pages, distinct, records, self.tolerance
+        )
+
+    def _next(self, number: int, total_pages: int, seen_on: SeenOn) -> RawPage:
+        page = self._read(number)
         if _repeated(page, seen_on) is not None:
             # Read once more: a cache or load balancer may have served a stale page.
             log.warning("%s: page %d repeats earlier pages; reading it again", SOURCE, number)
-            page = decode_page(number, *reader.read(number))
+            page = self._read(number)
             if (repeats := _repeated(page, seen_on)) is not None:
                 raise SourceError(
                     SOURCE,
@@ -214,20 +268,28 @@ def read_all_pages(
                 page.payload["meta"]["pages"],
                 total_pages,
             )
-        pages.append(page)
-        _index(page, seen_on)
-    records = sum(len(p.projects) for p in pages)
-    keyless = sum(project_key(raw) is None for p in pages for raw in p.projects)
-    distinct = len(seen_on) + keyless
-    allowed = max(1, math.floor(expected_records * tolerance)) if tolerance > 0 else 0
-    if expected_records - distinct > allowed:
+        return page
+
+
+def _check_complete(
+    location: str, expected: int, pages: int, distinct: int, records: int, tolerance: float
+) -> None:
+    """The distinct projects, not the records, must reach meta.count but for the tolerance."""
+    allowed = max(1, math.floor(expected * tolerance)) if tolerance > 0 else 0
+    if expected - distinct > allowed:
         raise SourceError(
             SOURCE,
-            reader.location,
-            f"incomplete list: meta.count announced {expected_records} projects but "
-            f"{total_pages} pages held only {distinct} distinct ones ({records} records); "
-            f"{expected_records - distinct} missing, at most {allowed} may be "
+            location,
+            f"incomplete list: meta.count announced {expected} projects but "
+            f"{pages} pages held only {distinct} distinct ones ({records} records); "
+            f"{expected - distinct} missing, at most {allowed} may be "
             "(LCM_COMPLETENESS_TOLERANCE)",
             field="meta.count",
         )
-    return pages
+
+
+def read_all_pages(
+    reader: PageReader, *, max_pages: int = MAX_PAGES, tolerance: float = TOLERANCE
+) -> list[RawPage]:
+    """Every page of a complete walk, held in memory (small pulls and tests)."""
+    return list(PageWalk(reader, max_pages=max_pages, tolerance=tolerance))

@@ -18,11 +18,15 @@ What cannot be read in one record (an impossible date, a field missing from it) 
 that record (``sources.problems``) and the record is set aside by the quality step; a field
 missing from every record, or dates unreadable everywhere, means the API changed: the pull
 fails naming the field.
+
+``PageParser`` takes one page at a time and keeps only the in-scope records and running
+counts for those checks across the pull, never the pages (``parse_pages``: all at once).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,7 +34,7 @@ from typing import Any
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
 from sources.nwopen.pages import SOURCE, RawPage
-from sources.problems import FIELD_MISSING, PROBLEMS, UNREADABLE, absent_everywhere, note
+from sources.problems import FIELD_MISSING, PROBLEMS, UNREADABLE, note
 
 SOURCE_SYSTEM = "nwopen"  # the calls' source_system in the catalogue
 # Needed to decide whether a record is in scope and what it is: every record should carry them.
@@ -168,13 +172,16 @@ class _Dates:
 
     def __init__(self) -> None:
         self.read = 0
-        self.unreadable: list[tuple[str, str, Any]] = []  # (location, field, value)
+        self.unreadable = 0
+        self.first_unreadable: tuple[str, str, Any] | None = None  # (location, field, value)
 
     def parse(self, value: Any, *, location: str, name: str, record: dict | None) -> date | None:
         try:
             parsed = read_date(value)
         except ValueError:
-            self.unreadable.append((location, name, value))
+            self.unreadable += 1
+            if self.first_unreadable is None:
+                self.first_unreadable = (location, name, value)
             if record is not None:
                 note(record, name, value, "unreadable date", UNREADABLE)
             return None
@@ -183,12 +190,12 @@ class _Dates:
         return parsed
 
     def check(self) -> None:
-        if self.unreadable and not self.read:
-            location, name, value = self.unreadable[0]
+        if self.first_unreadable is not None and not self.read:
+            location, name, value = self.first_unreadable
             raise SourceError(
                 SOURCE,
                 location,
-                f"no date in the pull could be read ({len(self.unreadable)} values, e.g. "
+                f"no date in the pull could be read ({self.unreadable} values, e.g. "
                 f"{value!r}): has the API changed its date format?",
                 field=name,
             )
@@ -256,115 +263,170 @@ def _members(
     return members
 
 
-def _check_fields(pages: list[RawPage], raw_members: list[dict[str, Any]]) -> None:
-    """A field absent from every record of the pull was renamed or removed by the API."""
-    records = [r for page in pages for r in page.projects if isinstance(r, dict)]
-    for name in absent_everywhere(records, (*REQUIRED_PROJECT_FIELDS, *EXPECTED_PROJECT_FIELDS)):
-        present = sorted({k for r in records[:50] for k in r})
-        raise SourceError(
-            SOURCE,
-            pages[0].location,
-            f"no project on any of the {len(pages)} pages has the field '{name}' (renamed or "
-            f"removed by the API?); fields present: {', '.join(present)}",
-            field=name,
-        )
-    for name in absent_everywhere(raw_members, REQUIRED_MEMBER_FIELDS):
-        raise SourceError(
-            SOURCE,
-            pages[0].location,
-            f"no project member has the field '{name}' (renamed or removed by the API?)",
-            field=name,
-        )
+class _Fields:
+    """Which expected fields any record of the pull carried: a field absent from every record
+    was renamed or removed by the API. Kept as sets, not as the records."""
+
+    PROJECT = (*REQUIRED_PROJECT_FIELDS, *EXPECTED_PROJECT_FIELDS)
+    EXAMPLES = 50  # records whose fields the message lists
+
+    def __init__(self) -> None:
+        self.projects = 0
+        self.project_fields: set[str] = set()
+        self.example_fields: set[str] = set()
+        self.members = 0
+        self.member_fields: set[str] = set()
+
+    def add(self, raw: dict[str, Any], raw_members: Any) -> None:
+        if self.projects < self.EXAMPLES:
+            self.example_fields.update(raw)
+        self.projects += 1
+        if len(self.project_fields) < len(self.PROJECT):  # once all are seen, nothing to learn
+            self.project_fields.update(name for name in self.PROJECT if name in raw)
+        if self.members and len(self.member_fields) == len(REQUIRED_MEMBER_FIELDS):
+            return
+        for member in raw_members if isinstance(raw_members, list) else []:
+            if isinstance(member, dict):
+                self.members += 1
+                self.member_fields.update(n for n in REQUIRED_MEMBER_FIELDS if n in member)
+
+    def check(self, location: str, pages: int) -> None:
+        for name in self.PROJECT if self.projects else ():
+            if name not in self.project_fields:
+                present = sorted(self.example_fields)
+                raise SourceError(
+                    SOURCE,
+                    location,
+                    f"no project on any of the {pages} pages has the field '{name}' (renamed or "
+                    f"removed by the API?); fields present: {', '.join(present)}",
+                    field=name,
+                )
+        for name in REQUIRED_MEMBER_FIELDS if self.members else ():
+            if name not in self.member_fields:
+                raise SourceError(
+                    SOURCE,
+                    location,
+                    f"no project member has the field '{name}' (renamed or removed by the API?)",
+                    field=name,
+                )
 
 
-def parse_pages(pages: list[RawPage], catalogue: CallCatalogue) -> NWOpenExtract:
-    """Parse every project on every page; keep those whose call is in the catalogue."""
-    extract = NWOpenExtract()
-    seen_keys: set[tuple[str, str]] = set()
-    unfollowed: dict[tuple[str, str], dict[str, Any]] = {}
-    dates = _Dates()
-    all_members: list[dict[str, Any]] = []
-    for page in pages:
+class PageParser:
+    """Parses the pages of a pull one at a time (``add``), then checks across them
+    (``finish``); holds the in-scope records, not the pages."""
+
+    def __init__(self, catalogue: CallCatalogue) -> None:
+        self.catalogue = catalogue
+        self.extract = NWOpenExtract()
+        self._seen_keys: set[tuple[str, str]] = set()
+        self._unfollowed: dict[tuple[str, str], dict[str, Any]] = {}
+        self._dates = _Dates()
+        self._fields = _Fields()
+        self._pages = 0
+        self._first_location = ""
+
+    def add(self, page: RawPage) -> None:
+        """Parse every project on the page; keep those whose call is in the catalogue."""
+        extract = self.extract
+        if not self._pages:
+            self._first_location = page.location
+        self._pages += 1
         extract.api_version = extract.api_version or page.payload["meta"].get("version")
         for index, raw in enumerate(page.projects, start=1):
             extract.records_seen += 1
             if not isinstance(raw, dict):
                 raise SourceError(SOURCE, page.location, f"project {index} is not an object")
-            raw_members = raw.get("project_members")
-            if isinstance(raw_members, list):
-                all_members.extend(m for m in raw_members if isinstance(m, dict))
-            project_id = str(raw.get("project_id") or "").strip()
-            scheme_id = str(raw.get("funding_scheme_id") or "").strip()
-            key = (project_id, scheme_id)
-            if project_id and key in seen_keys:
-                extract.repeated_records += 1
-                continue
-            seen_keys.add(key)
-            scheme = raw.get("funding_scheme")
-            call = catalogue.match_name(SOURCE_SYSTEM, scheme)
-            if call is None:
-                # Out of scope. Its dates still count towards spotting a changed date format.
-                for name in ("start_date", "end_date"):
-                    dates.parse(raw.get(name), location=page.location, name=name, record=None)
-                if scheme:
-                    entry = unfollowed.setdefault(
-                        (scheme_id, str(scheme)),
-                        {"funding_scheme_id": scheme_id, "funding_scheme": str(scheme),
-                         "record_count": 0, "example_project_id": project_id,
-                         "example_title": _text(raw.get("title"))},
-                    )  # fmt: skip
-                    entry["record_count"] += 1
-                else:
-                    extract.records_without_scheme += 1
-                continue
-            project: dict[str, Any] = {"project_id": project_id}
-            for name in REQUIRED_PROJECT_FIELDS:
-                if name not in raw:
-                    note(project, name, None, "field missing from this record", FIELD_MISSING)
-            if raw_members is not None and not isinstance(raw_members, list):
-                note(project, "project_members", raw_members, "not a list", UNREADABLE)
-            members = _members(
-                raw_members if isinstance(raw_members, list) else [],
-                project_id=project_id,
-                funding_scheme_id=scheme_id,
-            )
-            project.update(
-                {
-                    "funding_scheme_id": scheme_id,
-                    "funding_scheme": str(scheme),
-                    "call_id": call.call_id,
-                    "grant_id": _text(raw.get("grant_id")) or None,
-                    "parent_project_id": _text(raw.get("parent_project_id")) or None,
-                    "title": _text(raw.get("title")),
-                    "department": _text(raw.get("department")),
-                    "sub_department": _text(raw.get("sub_department")),
-                    "start_date": dates.parse(
-                        raw.get("start_date"),
-                        location=page.location,
-                        name="start_date",
-                        record=project,
-                    ),
-                    "end_date": dates.parse(
-                        raw.get("end_date"),
-                        location=page.location,
-                        name="end_date",
-                        record=project,
-                    ),
-                    "summary_nl": _text(raw.get("summary_nl")),
-                    "summary_en": _text(raw.get("summary_en")),
-                    "award_amount": _number(project, raw, "award_amount", float),
-                    "reporting_year": _number(project, raw, "reporting_year", int),
-                    "member_count": len(members),
-                    "source_page": page.number,
-                }
-            )
-            extract.projects.append(project)
-            extract.members.extend(members)
-    if pages:
-        _check_fields(pages, all_members)
-    dates.check()
-    extract.distinct_projects = len(seen_keys)
-    extract.unfollowed_schemes = sorted(
-        unfollowed.values(), key=lambda s: (-s["record_count"], s["funding_scheme"])
-    )
-    return extract
+            self._fields.add(raw, raw.get("project_members"))
+            self._project(raw, page)
+
+    def _project(self, raw: dict[str, Any], page: RawPage) -> None:
+        extract, dates = self.extract, self._dates
+        raw_members = raw.get("project_members")
+        project_id = str(raw.get("project_id") or "").strip()
+        scheme_id = str(raw.get("funding_scheme_id") or "").strip()
+        key = (project_id, scheme_id)
+        if project_id and key in self._seen_keys:
+            extract.repeated_records += 1
+            return
+        self._seen_keys.add(key)
+        scheme = raw.get("funding_scheme")
+        call = self.catalogue.match_name(SOURCE_SYSTEM, scheme)
+        if call is None:
+            # Out of scope. Its dates still count towards spotting a changed date format.
+            for name in ("start_date", "end_date"):
+                dates.parse(raw.get(name), location=page.location, name=name, record=None)
+            if scheme:
+                entry = self._unfollowed.setdefault(
+                    (scheme_id, str(scheme)),
+                    {"funding_scheme_id": scheme_id, "funding_scheme": str(scheme),
+                     "record_count": 0, "example_project_id": project_id,
+                     "example_title": _text(raw.get("title"))},
+                )  # fmt: skip
+                entry["record_count"] += 1
+            else:
+                extract.records_without_scheme += 1
+            return
+        project: dict[str, Any] = {"project_id": project_id}
+        for name in REQUIRED_PROJECT_FIELDS:
+            if name not in raw:
+                note(project, name, None, "field missing from this record", FIELD_MISSING)
+        if raw_members is not None and not isinstance(raw_members, list):
+            note(project, "project_members", raw_members, "not a list", UNREADABLE)
+        members = _members(
+            raw_members if isinstance(raw_members, list) else [],
+            project_id=project_id,
+            funding_scheme_id=scheme_id,
+        )
+        project.update(
+            {
+                "funding_scheme_id": scheme_id,
+                "funding_scheme": str(scheme),
+                "call_id": call.call_id,
+                "grant_id": _text(raw.get("grant_id")) or None,
+                "parent_project_id": _text(raw.get("parent_project_id")) or None,
+                "title": _text(raw.get("title")),
+                "department": _text(raw.get("department")),
+                "sub_department": _text(raw.get("sub_department")),
+                "start_date": dates.parse(
+                    raw.get("start_date"),
+                    location=page.location,
+                    name="start_date",
+                    record=project,
+                ),
+                "end_date": dates.parse(
+                    raw.get("end_date"),
+                    location=page.location,
+                    name="end_date",
+                    record=project,
+                ),
+                "summary_nl": _text(raw.get("summary_nl")),
+                "summary_en": _text(raw.get("summary_en")),
+                "award_amount": _number(project, raw, "award_amount", float),
+                "reporting_year": _number(project, raw, "reporting_year", int),
+                "member_count": len(members),
+                "source_page": page.number,
+            }
+        )
+        extract.projects.append(project)
+        extract.members.extend(members)
+
+    def finish(self) -> NWOpenExtract:
+        """The checks across the pull (a field absent everywhere, dates unreadable everywhere),
+        then the extract."""
+        if self._pages:
+            self._fields.check(self._first_location, self._pages)
+        self._dates.check()
+        extract = self.extract
+        extract.distinct_projects = len(self._seen_keys)
+        extract.unfollowed_schemes = sorted(
+            self._unfollowed.values(), key=lambda s: (-s["record_count"], s["funding_scheme"])
+        )
+        return extract
+
+
+def parse_pages(pages: Iterable[RawPage], catalogue: CallCatalogue) -> NWOpenExtract:
+    """Parse every project on every page; keep those whose call is in the catalogue."""
+    parser = PageParser(catalogue)
+    for page in pages:
+        parser.add(page)
+    return parser.finish()
