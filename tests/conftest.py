@@ -45,18 +45,24 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data folder of one real refresh of the bundled sample (warehouse, published serving
-    file and exports, report), built once per test session for the tests that only read it.
-    A test that changes it works on a copy (tests that need their own runs make their own)."""
+def sample_refresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """One real refresh of the bundled sample per test session (per worker under xdist): its
+    data folder (warehouse, published serving file and exports, report) and its result."""
     from .test_end_to_end import build_sample_warehouse
 
     data = tmp_path_factory.mktemp("sample_run") / "data"
     with pytest.MonkeyPatch.context() as patch:
         for name in ("LCM_SERVING_PATH", "LCM_EXPORTS_DIR", "LCM_REPORT_DIR"):
             patch.delenv(name, raising=False)
-        build_sample_warehouse(data)
-    return data
+        result = build_sample_warehouse(data)
+    return data, result
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_refresh: tuple[Path, Any]) -> Path:
+    """The data folder of the session's refresh of the sample, for the tests that only read
+    it. A test that changes it works on a copy (``sample_data``)."""
+    return sample_refresh[0]
 
 
 @pytest.fixture

@@ -209,3 +209,17 @@ def test_instance_config_queues_runs_and_retries():
     assert config["concurrency"]["pools"]["default_limit"] == 1
     assert config["run_retries"]["enabled"] is True
     assert config["telemetry"]["enabled"] is False
+
+
+def test_dbt_resource_overrides_a_method_dagster_dbt_still_has(defs):
+    """The dbt resource skips dagster-dbt's in-process adapter by overriding a method of
+    DbtCliResource (orchestration/dbt_resource.py): an upgrade that renames it must fail here,
+    not silently bring the two seconds per dbt step back."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_resource import LcmDbtCliResource
+
+    assert callable(vars(DbtCliResource).get("_initialize_dbt_core_adapter"))
+    resource = defs.resources["dbt"]
+    assert isinstance(resource, LcmDbtCliResource)
+    assert resource._initialize_dbt_core_adapter(["build"]) is None

@@ -91,16 +91,16 @@ def run_refresh() -> dg.ExecuteInProcessResult:
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
-def build_sample_warehouse(data: Path) -> Path:
-    """One real refresh of the bundled sample into ``data``, for module-scoped fixtures (the
-    autouse isolated_data fixture is per test); returns the warehouse path."""
+def build_sample_warehouse(data: Path) -> dg.ExecuteInProcessResult:
+    """One real refresh of the bundled sample into ``data``, for session- and module-scoped
+    fixtures (the autouse isolated_data fixture is per test)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LCM_DATA_DIR", str(data))
         for name in LOCATION_VARIABLES:
             patch.delenv(name, raising=False)
         result = run_refresh()
     assert result.success and failed_checks(result) == []
-    return data / "warehouse" / "lc_monitor.duckdb"
+    return result
 
 
 def fct_project(warehouse: Path, source_system: str = "nwopen") -> dict[tuple[str, str], dict]:
@@ -150,7 +150,13 @@ def step_error(result: dg.ExecuteInProcessResult, step: str) -> str:
     raise AssertionError(f"step {step} did not fail")
 
 
-def test_refresh_on_bundled_sample_twice(isolated_data: Path):
+def test_refresh_on_bundled_sample_twice(
+    sample_refresh: tuple[Path, dg.ExecuteInProcessResult], sample_data: Path
+):
+    # The first run is the session's (checked here on this test's copy of its data folder),
+    # the second runs on that copy.
+    first = sample_refresh[1]
+    isolated_data = sample_data
     warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
     expected = expected_projects(sample_pages())
     assert sum(row["lc"] for row in expected.values()) >= 20
@@ -158,7 +164,6 @@ def test_refresh_on_bundled_sample_twice(isolated_data: Path):
         not row["lc"] and row["programme"] == "GroenvermogenNL" for row in expected.values()
     ), "GroenvermogenNL R&D projects, flagged non-LC"
 
-    first = run_refresh()
     assert first.success
     assert failed_checks(first) == []
     evaluated = {e.check_name for e in first.get_asset_check_evaluations()}
@@ -323,9 +328,18 @@ def assert_published(data: Path, warehouse: Path) -> None:
     assert {"fct_project", "dim_organisation", "mart_region"} <= set(counts)
 
 
-def test_live_url_switch_reads_the_server(httpserver, isolated_data, fast_http, monkeypatch):
+def test_a_source_down_for_a_while_heals_on_a_step_retry_and_the_live_url_is_read(
+    httpserver, isolated_data, fast_http, monkeypatch
+):
+    # The first page answers 503 to both of the HTTP client's attempts, then recovers.
+    first_page = {"page": "1", "per_page": "100"}
+    for _ in range(2):
+        httpserver.expect_oneshot_request(NWOPEN_PATH, query_string=first_page).respond_with_data(
+            "maintenance", status=503
+        )
+    # The server's list differs from the bundled files (one LC project dropped, another
+    # retitled): the marts show the server's, so the live URL switch reads the server.
     pages = sample_pages()
-    # Serve something different from the bundled files: drop one LC project, retitle another.
     lc_pattern = re.compile(r"^(KICH4\.LC|NGF\.1623)\.")
     lc_on_page1 = [p for p in pages[0]["projects"] if lc_pattern.match(p["project_id"])]
     pages[0]["projects"].remove(lc_on_page1[0])
@@ -336,39 +350,22 @@ def test_live_url_switch_reads_the_server(httpserver, isolated_data, fast_http, 
 
     result = run_refresh()
     assert result.success, failed_checks(result)
+    assert retried_steps(result) == ["nwopen_raw"]
     mart = fct_project(isolated_data / "warehouse" / "lc_monitor.duckdb")
     assert mart == expected_projects(pages)
     assert len(mart) == len(expected_projects(sample_pages())) - 1
     assert "Served by the local test server" in {row["title"] for row in mart.values()}
-
-
-def test_a_source_down_for_a_while_heals_on_a_step_retry(
-    httpserver, isolated_data, fast_http, monkeypatch
-):
-    # The first page answers 503 to both of the HTTP client's attempts, then recovers.
-    first_page = {"page": "1", "per_page": "100"}
-    for _ in range(2):
-        httpserver.expect_oneshot_request(NWOPEN_PATH, query_string=first_page).respond_with_data(
-            "maintenance", status=503
-        )
-    pages = sample_pages()
-    monkeypatch.setenv("LCM_NWOPEN_URL", serve_pages(httpserver, pages))
-    result = run_refresh()
-    assert result.success, failed_checks(result)
-    assert retried_steps(result) == ["nwopen_raw"]
-    assert fct_project(isolated_data / "warehouse" / "lc_monitor.duckdb") == expected_projects(
-        pages
-    )
     # The failed attempt landed nothing: one snapshot, from the attempt that succeeded.
     assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == 1
 
 
 def test_bad_source_fails_its_asset_and_keeps_last_good_data(
-    httpserver, isolated_data, fast_http, monkeypatch
+    httpserver, sample_data, fast_http, monkeypatch
 ):
+    isolated_data = sample_data  # after one good run of the sample
     warehouse = isolated_data / "warehouse" / "lc_monitor.duckdb"
-    assert run_refresh().success
     good = fct_project(warehouse)
+    assert good == expected_projects(sample_pages())
     snapshots_before = sorted((isolated_data / "raw" / "nwopen").iterdir())
     serving = isolated_data / "serving" / "lc_monitor.duckdb"
     exports = isolated_data / "exports"

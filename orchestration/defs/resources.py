@@ -1,9 +1,9 @@
 """Resources shared by the assets and checks."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_project import dbt_project
+from orchestration.dbt_resource import LcmDbtCliResource
 from orchestration.settings import dbt_executable
 from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import WarehouseResource
@@ -13,7 +13,7 @@ from orchestration.warehouse import WarehouseResource
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+            "dbt": LcmDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
             "warehouse": WarehouseResource(),
             "settings": SettingsResource(),
         }
