@@ -35,12 +35,30 @@ class Register:
         return location
 
     @property
+    def projects(self) -> RawTableSpec:
+        return RawTableSpec(
+            f"{self.source}_projects",
+            registers.PROJECT_COLUMNS,
+            f"Register of {self.what}: one row per Learning Community (location from "
+            f"{self.env_var}), every snapshot kept.",
+        )
+
+    @property
+    def partners(self) -> RawTableSpec:
+        return RawTableSpec(
+            f"{self.source}_partners",
+            registers.PARTNER_COLUMNS,
+            f"Partners of {self.what}, with their type, role and municipality or postcode, "
+            "every snapshot kept.",
+        )
+
+    @property
     def projects_table(self) -> str:
-        return f"raw.{self.source}_projects"
+        return f"raw.{self.projects.table}"
 
     @property
     def partners_table(self) -> str:
-        return f"raw.{self.source}_partners"
+        return f"raw.{self.partners.table}"
 
     def pull(self, location: str, settings: Settings, log: logging.Logger) -> Pull:
         extract = registers.read_register(
@@ -54,10 +72,7 @@ class Register:
             files=extract.raw_files,
             content_sha256=registers.content_sha256(extract),
             counts={"projects": len(extract.projects), "partners": len(extract.partners)},
-            rows={
-                f"{self.source}_projects": extract.projects,
-                f"{self.source}_partners": extract.partners,
-            },
+            rows={self.projects.table: extract.projects, self.partners.table: extract.partners},
             record_count=len(extract.projects),
             metadata={
                 "register_format": extract.file_format,
@@ -72,20 +87,7 @@ class Register:
         return RawSource(
             name=self.source,
             label=self.source,
-            tables=(
-                RawTableSpec(
-                    f"{self.source}_projects",
-                    registers.PROJECT_COLUMNS,
-                    f"Register of {self.what}: one row per Learning Community (location from "
-                    f"{self.env_var}), every snapshot kept.",
-                ),
-                RawTableSpec(
-                    f"{self.source}_partners",
-                    registers.PARTNER_COLUMNS,
-                    f"Partners of {self.what}, with their type, role and municipality or "
-                    "postcode, every snapshot kept.",
-                ),
-            ),
+            tables=(self.projects, self.partners),
             location=self.location,
             pull=self.pull,
         )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sources.organisations.reference import Reference
 from sources.organisations.resolve import Mention, Resolver
+from sources.relation_rows import relation_rows
 
 COLUMNS = {
     "organisation_name": "string",
@@ -38,20 +39,15 @@ COLUMNS = {
 }
 
 
-def rows(relation) -> list[dict]:
-    names = relation.columns
-    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
-
-
 def model(dbt, session):
     dbt.config(materialized="table")
     # dbt reads the refs from the source text: each seed is named literally.
     reference = Reference(
-        organisations=rows(dbt.ref("organisations")),
-        aliases=rows(dbt.ref("organisation_aliases")),
-        municipalities=rows(dbt.ref("municipalities")),
-        places=rows(dbt.ref("places")),
-        provinces=rows(dbt.ref("provinces")),
+        organisations=relation_rows(dbt.ref("organisations")),
+        aliases=relation_rows(dbt.ref("organisation_aliases")),
+        municipalities=relation_rows(dbt.ref("municipalities")),
+        places=relation_rows(dbt.ref("places")),
+        provinces=relation_rows(dbt.ref("provinces")),
     )
     # One row per spelling and what the sources say beside it: its mentions, the ROR id
     # NWOpen gives it most, the type and municipality a register declares most.
@@ -104,7 +100,7 @@ def model(dbt, session):
         order by names.organisation_name
         """,
     )
-    mentions = [Mention(**row) for row in rows(spellings)]
+    mentions = [Mention(**row) for row in relation_rows(spellings)]
     resolutions, organisations = Resolver(reference).resolve(mentions)
     by_key = {organisation.key: organisation for organisation in organisations}
     counts = {mention.name: mention.mentions for mention in mentions}

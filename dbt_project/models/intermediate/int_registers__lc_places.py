@@ -11,6 +11,7 @@ the seeds do not know gives neither (flagged by the register suites: lc_municipa
 import pandas as pd
 
 from sources.organisations.places import PlaceIndex
+from sources.relation_rows import relation_rows
 
 COLUMNS = {
     "place_as_written": "string",
@@ -19,16 +20,13 @@ COLUMNS = {
 }
 
 
-def rows(relation) -> list[dict]:
-    names = relation.columns
-    return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
-
-
 def model(dbt, session):
     dbt.config(materialized="table")
     # dbt reads the refs from the source text: each seed is named literally.
     index = PlaceIndex(
-        rows(dbt.ref("municipalities")), rows(dbt.ref("places")), rows(dbt.ref("provinces"))
+        relation_rows(dbt.ref("municipalities")),
+        relation_rows(dbt.ref("places")),
+        relation_rows(dbt.ref("provinces")),
     )
     written = dbt.ref("int_registers__learning_communities").query(
         "lcs",
