@@ -8,11 +8,13 @@ after a load the source's raw folders past the retention are removed (orchestrat
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from orchestration import prefetch
 from orchestration.disk import Pruned, prune_raw_snapshots
 from orchestration.metadata import source_failure, table_metadata
 from orchestration.retries import source_retry_policy
@@ -54,6 +56,7 @@ class Pull:
     # Fetched but not parsed: the files are landed for diagnosis, then this error is raised.
     error: SourceError | None = None
     staged: StagedFiles | None = None  # files already written to disk, landed with ``files``
+    fetched_at: datetime | None = None  # when the pull ended, if not just before landing
 
 
 # (location, settings, log) -> the pull; raises SourceError when nothing could be fetched.
@@ -72,7 +75,14 @@ class RawSource:
     pull: PullFunction
 
 
+# Every source a raw asset was built for, by name: what the run's executor may fetch together
+# before the raw steps run (orchestration/prefetch.py).
+RAW_SOURCES: dict[str, RawSource] = {}
+
+
 def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
+    RAW_SOURCES[source.name] = source
+
     @dg.multi_asset(
         name=f"{source.name}_raw",
         specs=[
@@ -95,14 +105,19 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
         resolved = settings.get()
         location = source.location(resolved)
         context.log.info(f"{source.label}: reading {redact_url(location)}")
+        # Pulled while the run's earlier steps ran, unless this is a retry (pull again).
+        fetched = prefetch.take(context.run_id, source.name, location)
         try:
-            pull = source.pull(location, resolved, context.log)
+            if fetched is not None and context.retry_number == 0:
+                pull = fetched.result(context.log)
+            else:
+                pull = source.pull(location, resolved, context.log)
         except SourceError as exc:
             raise source_failure(exc) from exc
         manifest, snapshot_dir = land_snapshot(
             resolved.raw_dir, source.name, location, pull.files,
             content_sha256=pull.content_sha256, counts=pull.counts, extra=pull.manifest_extra,
-            staged=pull.staged,
+            staged=pull.staged, fetched_at=pull.fetched_at,
         )  # fmt: skip
         landed = Landed(manifest, snapshot_dir, redact_text(location))
         context.log.info(

@@ -4,7 +4,8 @@ lock (orchestration/run_lock.py), after a sweep for runs whose process died.
 Every launcher runs through it: the UI, the schedule and sensors (the daemon's run worker) and
 `lc-monitor run` (dagster.execute_job in the CLI's process). Steps run one after another in one
 process: the `duckdb` pool admits one step at a time anyway, and a process per step cost each
-UI run about four minutes of start-ups.
+UI run about four minutes of start-ups. The sources' pulls, which need no warehouse, start
+together when the run starts (orchestration/prefetch.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from dagster._core.executor.in_process import InProcessExecutor
 from dagster._core.storage.tags import SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 from dagster._utils.interrupts import check_captured_interrupt
 
+from orchestration import prefetch
 from orchestration.disk import prune_run_history
+from orchestration.ingest import RAW_SOURCES
 from orchestration.run_lock import (
     WaitStopped,
     WarehouseLock,
@@ -95,7 +98,18 @@ class WarehouseRunExecutor(InProcessExecutor):
                     raise DagsterExecutionInterruptedError(str(exc)) from exc
                 for message in sweep_dead_runs(instance, own_run_id=run.run_id):
                     plan_context.log.warning(message)
-                yield from super().execute(plan_context, execution_plan)
+                fetching = prefetch.start(
+                    run.run_id, execution_plan.step_keys_to_execute, RAW_SOURCES.values(),
+                    load_settings(),
+                )  # fmt: skip
+                if fetching:
+                    plan_context.log.info(
+                        f"Fetching {', '.join(fetching)} together; each raw step lands its own."
+                    )
+                try:
+                    yield from super().execute(plan_context, execution_plan)
+                finally:
+                    prefetch.forget(run.run_id)
                 days = load_settings().disk.run_history_days
                 if deleted := prune_run_history(instance, days):
                     plan_context.log.info(
