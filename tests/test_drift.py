@@ -263,7 +263,9 @@ def test_a_mart_drop_that_warned_becomes_the_baseline(tmp_path: Path):
     for run, size in enumerate((100, 130, 100, 100)):
         with duckdb.connect(str(db)) as con:
             con.execute(f"CREATE OR REPLACE TABLE main.m AS SELECT range AS a FROM range({size})")
-        result = run_mart_suite(suite, WarehouseResource(path=str(db)), run_id=f"r{run}")
+        result = run_mart_suite(
+            suite, WarehouseResource(path=str(db)), run_id=f"r{run}", report_dir=tmp_path / "qr"
+        )
         warned.append(result.passed)
     assert warned == [True, True, False, True]
 

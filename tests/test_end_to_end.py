@@ -208,6 +208,16 @@ def test_refresh_on_bundled_sample_twice(
     assert {row["programme"] for row in mooi.values()} == {"MOOI"}
 
     assert_published(isolated_data, warehouse)
+    # The data-quality report, where the settings put it, with a page per mart suite.
+    report = isolated_data / "quality" / "report"
+    assert {"index.html", "fct_project.html", "quarantine-nwopen.html"} <= {
+        p.name for p in report.iterdir()
+    }
+    mart_check = next(
+        e for e in first.get_asset_check_evaluations() if e.check_name == "gx_fct_project"
+    )
+    session_report = sample_refresh[0] / "quality" / "report"  # the run wrote it there
+    assert mart_check.metadata["report"].value == str(session_report / "fct_project.html")
 
     second = run_refresh()
     assert second.success

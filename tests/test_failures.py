@@ -141,7 +141,10 @@ def mart_check_job(suite_path: Path, warehouse: Path) -> dg.JobDefinition:
 
     @dg.asset_check(asset=mart, name=f"gx_{suite.name}", blocking=True)
     def check() -> dg.AssetCheckResult:
-        return run_mart_suite(suite, WarehouseResource(path=str(warehouse)), "test-run")
+        return run_mart_suite(
+            suite, WarehouseResource(path=str(warehouse)), "test-run",
+            report_dir=warehouse.parent / "quality_report",
+        )  # fmt: skip
 
     return dg.Definitions(
         assets=[mart], asset_checks=[check]

@@ -367,7 +367,9 @@ def test_mart_check_reads_the_warehouse_and_records(tmp_path):
     with duckdb.connect(str(db)) as con:
         con.execute("CREATE TABLE main.t AS SELECT * FROM (VALUES (1, 'x1'), (2, 'bad')) v(a, b)")
     result = run_mart_suite(
-        _suite(tmp_path, [NOT_NULL_A, REGEX_B]), WarehouseResource(path=str(db))
+        _suite(tmp_path, [NOT_NULL_A, REGEX_B]),
+        WarehouseResource(path=str(db)),
+        report_dir=tmp_path / "quality_report",
     )
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert result.metadata["rows_validated"].value == 2
@@ -380,7 +382,9 @@ def test_mart_check_on_a_missing_table_fails_with_a_readable_message(tmp_path):
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()
     result = run_mart_suite(
-        _suite(tmp_path, [NOT_NULL_A], table="marts.nope"), WarehouseResource(path=str(db))
+        _suite(tmp_path, [NOT_NULL_A], table="marts.nope"),
+        WarehouseResource(path=str(db)),
+        report_dir=tmp_path / "quality_report",
     )
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     assert "nope" in result.description

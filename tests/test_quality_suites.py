@@ -167,8 +167,9 @@ def test_corruption_fails_the_right_rule(name: str, sample_warehouse: Path, tmp_
     good_warehouse = WarehouseResource(path=str(sample_warehouse))
     warehouse = corrupted_copy(sample_warehouse, tmp_path, sql)
     if suite.source is None:
-        assert run_mart_suite(suite, good_warehouse, run_id="good").passed
-        result = run_mart_suite(suite, warehouse, run_id="corrupted")
+        reports = tmp_path / "quality_report"
+        assert run_mart_suite(suite, good_warehouse, run_id="good", report_dir=reports).passed
+        result = run_mart_suite(suite, warehouse, run_id="corrupted", report_dir=reports)
         assert not result.passed
         assert result.severity == getattr(dg.AssetCheckSeverity, outcome)
         assert f"[{outcome}] {rule}" in result.description, result.description

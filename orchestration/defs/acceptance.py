@@ -27,6 +27,7 @@ from orchestration.quality.checks import check_result, rewrite_report
 from orchestration.quality.reference import Reference
 from orchestration.quality.suites import SuiteFile, load_suites, suites_by_source
 from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
+from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 QUARANTINE_SAMPLE = 20
@@ -102,13 +103,17 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
         ],
         pool=DUCKDB_POOL,
     )
-    def _validate(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[Any]:
+    def _validate(
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        settings: SettingsResource,
+    ) -> Iterator[Any]:
         reference = Reference.from_seeds(SEEDS_DIR)
         with warehouse.connect(read_only=True) as con:
             validation = validate_source(con, source, suites, reference, context.run.run_id)
         with warehouse.connect() as con:
             record(con, validation)
-        report = rewrite_report(warehouse)
+        report = rewrite_report(warehouse, settings.get().quality_report_dir)
         verdict = validation.verdict()
         counts = {k: verdict[k] for k in ("records_set_aside", "records_flagged")}
         by_rule = _counts_by_rule(validation)

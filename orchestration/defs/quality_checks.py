@@ -8,6 +8,7 @@ import dagster as dg
 from orchestration.quality.checks import run_mart_suite
 from orchestration.quality.suites import SuiteFile, load_suites
 from orchestration.settings import EXPECTATIONS_DIR
+from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 
 
@@ -22,9 +23,16 @@ def build_mart_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         metadata={"suite_file": suite.path.name, "rules": suite.expectation_count},
     )
     def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        settings: SettingsResource,
     ) -> dg.AssetCheckResult:
-        return run_mart_suite(suite, warehouse, run_id=context.run.run_id)
+        return run_mart_suite(
+            suite,
+            warehouse,
+            run_id=context.run.run_id,
+            report_dir=settings.get().quality_report_dir,
+        )
 
     return _check
 

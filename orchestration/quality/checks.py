@@ -24,7 +24,6 @@ from orchestration.quality.results import (
 )
 from orchestration.quality.suites import ERROR, SuiteFile
 from orchestration.quality.validation import SuiteOutcome, validate_frame
-from orchestration.settings import load_settings
 from orchestration.warehouse import WarehouseResource
 
 SAMPLE_SHOWN = 5
@@ -101,10 +100,12 @@ def outcome_metadata(outcome: SuiteOutcome) -> dict[str, Any]:
     }
 
 
-def rewrite_report(warehouse: WarehouseResource, suite: str | None = None) -> Path | None:
-    """Rewrite the HTML report; the page of ``suite`` (or the index). None if it could not be
-    written: a report is a convenience and must not fail a check."""
-    folder = load_settings().quality_report_dir
+def rewrite_report(
+    warehouse: WarehouseResource, folder: Path, suite: str | None = None
+) -> Path | None:
+    """Rewrite the HTML report in ``folder`` (setting LCM_QUALITY_REPORT_DIR); the page of
+    ``suite`` (or the index). None if it could not be written: a report is a convenience and
+    must not fail a check."""
     try:
         with warehouse.connect(read_only=True) as con:
             index = write_report(con, folder)
@@ -156,7 +157,7 @@ def check_result(
 
 
 def run_mart_suite(
-    suite: SuiteFile, warehouse: WarehouseResource, run_id: str = "manual"
+    suite: SuiteFile, warehouse: WarehouseResource, run_id: str = "manual", *, report_dir: Path
 ) -> dg.AssetCheckResult:
     """Validate a mart and record the result; anything that goes wrong, in GX, before it or
     while recording, fails the check with ERROR."""
@@ -169,14 +170,14 @@ def run_mart_suite(
     except Exception as exc:  # a check that could not run must never look like a pass
         error = f"{type(exc).__name__}: {exc}"
         not_recorded = _record(warehouse, lambda con: record_failure(con, check, error))
-        rewrite_report(warehouse)
+        rewrite_report(warehouse, report_dir)
         why = error + (f"; {not_recorded}" if not_recorded else "")
         return check_result(suite, None, error=why)
     not_recorded = _record(warehouse, lambda con: record_outcome(con, check, outcome))
     if not_recorded:
         why = f"validated ({outcome.summary()}) but {not_recorded}"
         return check_result(suite, None, error=why)
-    report = rewrite_report(warehouse, suite.name)
+    report = rewrite_report(warehouse, report_dir, suite.name)
     return check_result(
         suite,
         outcome,
