@@ -150,6 +150,7 @@ def step_error(result: dg.ExecuteInProcessResult, step: str) -> str:
     raise AssertionError(f"step {step} did not fail")
 
 
+@pytest.mark.pipeline
 def test_refresh_on_bundled_sample_twice(
     sample_refresh: tuple[Path, dg.ExecuteInProcessResult], sample_data: Path
 ):
@@ -338,6 +339,7 @@ def assert_published(data: Path, warehouse: Path) -> None:
     assert {"fct_project", "dim_organisation", "mart_region"} <= set(counts)
 
 
+@pytest.mark.pipeline
 def test_a_source_down_for_a_while_heals_on_a_step_retry_and_the_live_url_is_read(
     httpserver, isolated_data, fast_http, monkeypatch
 ):
@@ -369,6 +371,7 @@ def test_a_source_down_for_a_while_heals_on_a_step_retry_and_the_live_url_is_rea
     assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == 1
 
 
+@pytest.mark.pipeline
 def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     httpserver, sample_data, fast_http, monkeypatch
 ):

@@ -35,7 +35,7 @@ from .test_marts import nwopen_projects, register_projects, rows, tse_projects
 
 # One worker runs this module (make test runs two): its module fixture runs a whole
 # refresh, once.
-pytestmark = pytest.mark.xdist_group("test_indicator_marts")
+pytestmark = [pytest.mark.xdist_group("test_indicator_marts"), pytest.mark.pipeline]
 
 ROOT = Path(__file__).resolve().parents[1]
 REACH = ("students_reached", "professionals_reached", "teachers_reached")

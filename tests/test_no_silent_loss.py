@@ -460,6 +460,7 @@ def published(data: Path) -> tuple:
     return serving.resolve(), [(p.name, p.resolve()) for p in exports]
 
 
+@pytest.mark.pipeline
 def test_end_to_end_a_repeated_page_blocks_nwopen_and_the_published_set_stays(
     httpserver: HTTPServer, sample_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
 ):

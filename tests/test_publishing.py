@@ -50,6 +50,7 @@ def read_log(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {"results": [], "errors": []}
 
 
+@pytest.mark.pipeline
 def test_a_reader_holding_the_serving_file_never_blocks_nor_breaks(
     httpserver: Any,
     sample_data: Path,

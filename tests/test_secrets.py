@@ -365,6 +365,7 @@ def hits_in_tables(files: list[Path]) -> list[str]:
     return hits
 
 
+@pytest.mark.pipeline
 def test_a_full_run_writes_no_secret_anywhere(httpserver: HTTPServer, tmp_path: Path):
     sources = Sources()
     httpserver.expect_request(NWOPEN_PATH).respond_with_handler(sources.nwopen)
