@@ -33,9 +33,8 @@ from .conftest import LOCATION_VARIABLES
 from .test_end_to_end import failed_checks, run_refresh
 from .test_marts import nwopen_projects, register_projects, rows, tse_projects
 
-# One worker runs this module (make test runs two): its module fixture runs a whole
-# refresh, once.
-pytestmark = [pytest.mark.xdist_group("test_indicator_marts"), pytest.mark.pipeline]
+# Its module fixture runs a whole refresh.
+pytestmark = pytest.mark.pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 REACH = ("students_reached", "professionals_reached", "teachers_reached")

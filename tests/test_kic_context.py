@@ -21,9 +21,6 @@ from pathlib import Path
 
 import pytest
 
-# One worker runs this module (make test runs two): its module fixture runs dbt, once.
-pytestmark = pytest.mark.xdist_group("test_kic_context")
-
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
 KEYWORDS = DBT_DIR / "seeds" / "kic_context_keywords.csv"

@@ -14,9 +14,6 @@ import pytest
 
 from sources.organisations.names import match_key, type_from_name
 
-# One worker runs this module (make test runs two): its module fixture runs dbt, once.
-pytestmark = pytest.mark.xdist_group("test_organisation_rules")
-
 DBT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 
 # name as written -> (match key, (type, kind) the name proves, is a placeholder)

@@ -33,9 +33,6 @@ REQUIRE_BROWSER = any(
     for name in ("CI", "LCM_REQUIRE_BROWSER")
 )
 
-# One worker runs this module (make test runs two): its module fixtures build a report
-# and start a browser, once.
-pytestmark = pytest.mark.xdist_group("test_report")
 
 LATEST_DQ = "(SELECT run_id FROM marts.mart_data_quality ORDER BY validated_at DESC LIMIT 1)"
 LATEST_RUN = "(SELECT max(run_number) FROM marts.mart_project_changes)"
