@@ -91,14 +91,12 @@ dev: install $(MANIFEST)
 
 # Two workers (pytest-xdist), one per core: most of the time goes to whole pipelines, each
 # busy on one core. Each module runs on one worker (loadscope), so a module-scoped fixture
-# that builds a warehouse is built once (xdist_group marks are not honoured with pytest 9.2
-# and xdist 3.8: checked), in the order tests/conftest.py sets (modules with the most
-# whole-pipeline runs first) rather than xdist's (most tests first). TEST_WORKERS=0 runs in
-# this process.
+# that builds a warehouse is built once. (xdist_group marks are not honoured with pytest 9.2
+# and xdist 3.8: checked.) TEST_WORKERS=0 runs in this process.
 TEST_WORKERS ?= 2
 test: install $(MANIFEST) $(DUCKDB1_STAMP)
 	LCM_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/python -m pytest \
-		-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=15 $(ARGS)
+		-n $(TEST_WORKERS) --dist loadscope --durations=15 $(ARGS)
 
 # Speed and memory (tests/bench/pipeline.py): a warm full refresh against its floor (import
 # dagster + a bare dbt build), per-step times, peak memory, and NWOpen sets of 15,000 and

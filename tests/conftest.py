@@ -34,19 +34,10 @@ LOCATION_VARIABLES = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules with the most whole-pipeline runs first (marker ``pipeline(runs=N)``, N about a
-    minute each): ``make test`` gives each worker whole modules, heaviest first, so the two
-    finish together instead of one ending on a long module while the other idles. Otherwise
-    the order is unchanged (the sort is stable; a module-level mark counts once)."""
-    weight: dict[str, float] = {}
-    counted: set[int] = set()
-    for item in items:
-        for mark in item.iter_markers("pipeline"):
-            if id(mark) not in counted:
-                counted.add(id(mark))
-                module = item.nodeid.split("::", 1)[0]
-                weight[module] = weight.get(module, 0) + mark.kwargs.get("runs", 1)
-    items.sort(key=lambda item: -weight.get(item.nodeid.split("::", 1)[0], 0))
+    """Whole-pipeline tests first (marker ``pipeline``, minutes each): the two workers of
+    ``make test`` take the long tests while the rest is still queued, instead of one worker
+    ending on a long test while the other idles. Otherwise the order is unchanged."""
+    items.sort(key=lambda item: item.get_closest_marker("pipeline") is None)
 
 
 @pytest.fixture(autouse=True)

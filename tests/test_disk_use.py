@@ -46,7 +46,7 @@ def record_counts(warehouse: Path) -> dict[str, int]:
         return {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0] for (t,) in tables}
 
 
-@pytest.mark.pipeline(runs=2)
+@pytest.mark.pipeline
 def test_disk_use_is_flat_after_the_first_run(sample_data: Path, tmp_path: Path):
     isolated_data = sample_data  # the first run: a copy of the session's run of the sample
     keep = DiskRetention().dbt_targets

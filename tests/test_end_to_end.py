@@ -371,7 +371,7 @@ def test_a_source_down_for_a_while_heals_on_a_step_retry_and_the_live_url_is_rea
     assert len(list((isolated_data / "raw" / "nwopen").iterdir())) == 1
 
 
-@pytest.mark.pipeline(runs=3)
+@pytest.mark.pipeline
 def test_bad_source_fails_its_asset_and_keeps_last_good_data(
     httpserver, sample_data, fast_http, monkeypatch
 ):

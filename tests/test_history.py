@@ -117,7 +117,7 @@ def snapshot_versions(warehouse: Path, key: str) -> list[tuple]:
     )
 
 
-@pytest.mark.pipeline(runs=3)
+@pytest.mark.pipeline
 def test_history_records_removed_changed_and_joined_projects(
     httpserver: Any, sample_data: Path, fast_http: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

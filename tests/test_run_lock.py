@@ -256,7 +256,7 @@ def test_a_cli_run_waiting_for_the_warehouse_stops_on_ctrl_c(
     assert not (data / "raw").exists()  # it never started a step
 
 
-@pytest.mark.pipeline(runs=3)
+@pytest.mark.pipeline
 def test_killed_run_recovers_and_queued_and_cli_runs_take_turns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -51,7 +51,7 @@ def _rows(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-@pytest.mark.pipeline(runs=2)
+@pytest.mark.pipeline
 def test_heldout_nwopen_set_is_counted_as_expected_and_bad_input_keeps_the_last_good_data(
     heldout_pages, httpserver, isolated_data, fast_http, monkeypatch
 ):
