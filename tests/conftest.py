@@ -33,13 +33,6 @@ LOCATION_VARIABLES = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Whole-pipeline tests first (marker ``pipeline``, minutes each): the two workers of
-    ``make test`` take the long tests while the rest is still queued, instead of one worker
-    ending on a long test while the other idles. Otherwise the order is unchanged."""
-    items.sort(key=lambda item: item.get_closest_marker("pipeline") is None)
-
-
 @pytest.fixture(autouse=True)
 def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test writes its warehouse and snapshots under its own temporary folder."""
