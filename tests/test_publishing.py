@@ -146,7 +146,8 @@ from orchestration.publish import publish
 
 builds = [Path(p) for p in sys.argv[1].split(",")]
 serving, exports, start = Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
-for i in range(start, start + 10_000):  # until killed
+count = int(sys.argv[5]) if len(sys.argv) > 5 else 10_000  # until killed
+for i in range(start, start + count):
     publish(builds[i % len(builds)], serving, exports, keep=2)
 """
 MART_TABLES = 12
@@ -228,6 +229,17 @@ def test_a_publish_killed_at_any_point_leaves_the_whole_old_set_or_the_whole_new
 
     builds = [make_build(tmp_path / f"build{k}.duckdb", 200_000 + k) for k in range(3)]
     serving, exports = tmp_path / "serving" / "lc_monitor.duckdb", tmp_path / "exports"
+    # The kills are timed by how long a publisher takes here and now to start and publish
+    # once (about 1.5 s on a quiet machine, more beside the other test worker's refreshes):
+    # from a third of that to twice that, so they land before, during and after publishes.
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "-c", PUBLISHER, ",".join(map(str, builds)),
+         str(tmp_path / "calibration" / "lc_monitor.duckdb"), str(tmp_path / "calibration_exports"),
+         "0", "1"],
+        check=True, timeout=300,
+    )  # fmt: skip
+    once = time.monotonic() - started
     seen, kills_mid_publish, rounds = set(), 0, 0
     rng = random.Random(17)
     while rounds < 12 or (kills_mid_publish < 3 and rounds < 40):
@@ -238,7 +250,7 @@ def test_a_publish_killed_at_any_point_leaves_the_whole_old_set_or_the_whole_new
              str(exports), str(rounds)],
             stderr=subprocess.PIPE,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.5, 3.0))
+        time.sleep(rng.uniform(once / 3, 2 * once))
         assert publisher.poll() is None, publisher.communicate()
         publisher.send_signal(signal.SIGKILL)
         publisher.wait(timeout=30)
@@ -248,7 +260,8 @@ def test_a_publish_killed_at_any_point_leaves_the_whole_old_set_or_the_whole_new
             if not (folder / "manifest.json").exists() and 0 < written < MART_TABLES:
                 kills_mid_publish += 1
         seen.add(published_set(serving, exports))
-    print(f"{rounds} kills, {kills_mid_publish} between the files of a version; sets {seen}")
+    print(f"{rounds} kills ({once:.1f} s a publish), {kills_mid_publish} between the files of a "
+          f"version; sets {seen}")  # fmt: skip
     assert kills_mid_publish >= 3
     assert len(seen - {None}) >= 2, "the kills should land in different publishes"
 
