@@ -43,7 +43,6 @@ class _Kept(logging.Handler):
 class Prefetched:
     """One source's pull, running or done."""
 
-    source: str
     location: str
     done: threading.Event = field(default_factory=threading.Event)
     pull: Pull | None = None
@@ -94,7 +93,7 @@ def start(
             continue
     if len(chosen) < 2:
         return []
-    fetches = {source.name: Prefetched(source.name, location) for source, location in chosen}
+    fetches = {source.name: Prefetched(location) for source, location in chosen}
     with _lock:
         _runs[run_id] = fetches
     for source, _ in chosen:
