@@ -54,6 +54,7 @@ def summary() -> int:
         return 1
     print(f"Warehouse: {path}")
     print(f"Raw snapshots: {settings.raw_dir}")
+    print(f"Raw records: {settings.records_dir}")
     for name, count in mart_row_counts(str(path)):
         print(f"  marts.{name:<30} {count:>8} rows")
     serving = settings.serving_path

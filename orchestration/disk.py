@@ -1,9 +1,9 @@
 """Bounded disk: dagster-dbt's per-invocation target folders, the raw snapshot folders and
 the Dagster run history.
 
-Each is pruned by what makes it (dbt after each build, a source's raw step after each load,
-the run executor after each run), so disk use stays flat however many runs there are; README
-"Disk use and retention" gives the figures.
+Each is pruned by what makes or judges it (dbt after each build, a source's validation step
+after its verdict, the run executor after each run), so disk use stays flat however many runs
+there are; README "Disk use and retention" gives the figures.
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def prune_raw_snapshots(
     - the snapshot staging reads now (the newest accepted verdict's; the marts' evidence),
     - the snapshot whose folder holds the files of any snapshot kept (manifest-only pulls).
 
-    Only folders go: the raw tables keep every snapshot's rows (first- and last-seen dates and
-    history are built from them) and raw.snapshots still lists the removed ones. A folder is
+    Only these folders go: the record files (sources/raw_tables.py, a tree of their own) keep
+    every snapshot's rows (first- and last-seen dates and history are built from them) and
+    raw.snapshots still lists the removed ones. A folder is
     renamed to a hidden name before it is deleted, so a crash never leaves half a snapshot
     under its id.
     """

@@ -1,8 +1,9 @@
 """Every raw asset from one definition: a source says how to pull (``RawSource.pull``, which
-returns a ``Pull``), and ``build_raw_asset`` lands the pull as an immutable snapshot, appends
-its records to the raw tables and reports them the same way for every source. An unchanged
-pull stores only its manifest (sources/landing.py) and appends no rows (sources/raw_tables.py);
-after a load the source's raw folders past the retention are removed (orchestration/disk.py).
+returns a ``Pull``), and ``build_raw_asset`` lands the pull as an immutable snapshot, writes
+its records as Parquet files beside the warehouse and reports them the same way for every
+source. An unchanged pull stores only its manifest (sources/landing.py) and writes no rows again
+(sources/raw_tables.py). The step never opens the warehouse, so it takes no DuckDB slot; the
+source's validation step makes the records visible there and prunes the raw folders.
 """
 
 import logging
@@ -15,15 +16,13 @@ from typing import Any
 import dagster as dg
 
 from orchestration import prefetch
-from orchestration.disk import Pruned, prune_raw_snapshots
 from orchestration.metadata import source_failure, table_metadata
 from orchestration.retries import source_retry_policy
 from orchestration.settings import Settings
 from orchestration.settings_resource import SettingsResource
-from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
 from sources.errors import SourceError
 from sources.landing import Manifest, RawFile, StagedFiles, land_snapshot
-from sources.raw_tables import append_snapshot
+from sources.raw_tables import write_snapshot
 from sources.redact import is_http_url, redact_text, redact_url
 
 
@@ -89,17 +88,15 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
             dg.AssetSpec(
                 t.key,
                 group_name=source.name,
-                kinds={"python", "duckdb"},
+                kinds={"python", "parquet"},
                 description=t.description,
             )
             for t in source.tables
         ],
-        pool=DUCKDB_POOL,
         retry_policy=source_retry_policy(),
     )
     def _raw(
         context: dg.AssetExecutionContext,
-        warehouse: WarehouseResource,
         settings: SettingsResource,
     ) -> Iterator[dg.MaterializeResult]:
         resolved = settings.get()
@@ -130,10 +127,10 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
         tables = [
             RawTable(t.key, f"raw.{t.table}", t.columns, pull.rows[t.table]) for t in source.tables
         ]
-        loaded = load(warehouse, landed, tables, pull.record_count, settings=resolved)
+        rows_snapshot_id = load(landed, tables, pull.record_count, settings=resolved)
         yield from materializations(
             tables,
-            {**snapshot_metadata(landed, loaded), **pull.metadata},
+            {**snapshot_metadata(landed, rows_snapshot_id), **pull.metadata},
             extra={dg.AssetKey(["raw", t]): m for t, m in pull.table_metadata.items()},
         )
 
@@ -157,45 +154,22 @@ class RawTable:
     rows: Sequence[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Loaded:
-    rows_snapshot_id: str | None  # whose rows hold the records; None: loaded before
-    pruned: Pruned  # raw folders of the source removed by the retention
-
-
 def load(
-    warehouse: WarehouseResource,
-    landed: Landed,
-    tables: Sequence[RawTable],
-    record_count: int,
-    *,
-    settings: Settings,
-) -> Loaded:
-    """Append the snapshot's records to their raw tables (unless they equal the previous
-    snapshot's), then remove the source's raw folders past the retention."""
-    raw_dir = landed.snapshot_dir.parent.parent
-    retention_days = settings.disk.raw_days
-    max_field_chars = settings.max_field_chars
-    with warehouse.connect() as con:
-        try:
-            rows = append_snapshot(
-                con,
-                landed.manifest,
-                str(landed.snapshot_dir),
-                {t.table: (t.columns, t.rows) for t in tables},
-                record_count=record_count,
-                max_field_chars=max_field_chars,
-            )
-        except SourceError as exc:  # a field past its bound: the source's error, not ours
-            raise source_failure(exc) from exc
-        try:
-            pruned = prune_raw_snapshots(con, raw_dir, landed.manifest.source, retention_days)
-        except OSError as exc:  # housekeeping: the pull is loaded; try again next run
-            logging.getLogger("lc_monitor").warning(
-                redact_text(f"{landed.manifest.source}: old raw snapshots not removed: {exc}")
-            )
-            pruned = Pruned([], 0)
-    return Loaded(rows, pruned)
+    landed: Landed, tables: Sequence[RawTable], record_count: int, *, settings: Settings
+) -> str | None:
+    """Write the snapshot's records as its folder of Parquet files (unless they equal the
+    previous snapshot's); returns whose files hold them, None if written before."""
+    try:
+        return write_snapshot(
+            settings.records_dir,
+            landed.manifest,
+            str(landed.snapshot_dir),
+            {t.table: (t.columns, t.rows) for t in tables},
+            record_count=record_count,
+            max_field_chars=settings.max_field_chars,
+        )
+    except SourceError as exc:  # a field past its bound: the source's error, not ours
+        raise source_failure(exc) from exc
 
 
 def materializations(
@@ -222,7 +196,7 @@ def location_value(location: str) -> dg.MetadataValue:
     return dg.MetadataValue.path(location)
 
 
-def snapshot_metadata(landed: Landed, loaded: Loaded) -> dict[str, Any]:
+def snapshot_metadata(landed: Landed, rows_snapshot_id: str | None) -> dict[str, Any]:
     """What every raw asset reports about the snapshot it produced."""
     manifest = landed.manifest
     return {
@@ -232,11 +206,9 @@ def snapshot_metadata(landed: Landed, loaded: Loaded) -> dict[str, Any]:
         "content_changed": manifest.changed,
         "content_sha256": manifest.content_sha256,
         "previous_snapshot_id": manifest.previous_snapshot_id or "",
-        "newly_loaded": loaded.rows_snapshot_id is not None,
+        "newly_loaded": rows_snapshot_id is not None,
         "files_landed": len(manifest.files),
         # An unchanged pull stores neither files nor rows again: these name where they are.
         "files_snapshot_id": manifest.holder_id,
-        "rows_snapshot_id": loaded.rows_snapshot_id or "",
-        "raw_snapshots_removed": len(loaded.pruned.removed),
-        "raw_bytes_freed": loaded.pruned.bytes_freed,
+        "rows_snapshot_id": rows_snapshot_id or "",
     }

@@ -2,9 +2,10 @@
 
 For programme offices before they send a register, and for whoever receives one. The same code
 as the register's raw asset and its validation step: the connector reads the file
-(``sources.registers``, with the size bounds of ``sources.archives``), its records become raw
-tables through ``sources.raw_tables.append_snapshot`` in an in-memory DuckDB, and the source's
-raw suites (``expectations/suites/``) run on them through ``validate_source``. So the report
+(``sources.registers``, with the size bounds of ``sources.archives``), its records become
+record files through ``sources.raw_tables.write_snapshot`` in a temporary folder, read by an
+in-memory DuckDB, and the source's raw suites (``expectations/suites/``) run on them through
+``validate_source``. So the report
 names what a run would set aside (sheet row, key, column, value, rule) and what would refuse
 the whole register, in the pipeline's own messages. Nothing is landed, no warehouse is written
 and no Dagster instance is used. When the project's warehouse exists, the row counts of the
@@ -19,6 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import TextIO
 
 import duckdb
@@ -40,7 +42,7 @@ from orchestration.settings import CALLS_SEED, EXPECTATIONS_DIR, SEEDS_DIR, Sett
 from sources.calls import CallCatalogue
 from sources.errors import SourceError
 from sources.landing import Manifest, new_snapshot_id
-from sources.raw_tables import append_snapshot
+from sources.raw_tables import attach_raw_views, write_snapshot
 from sources.redact import is_http_url
 from sources.registers import PARTNER_COLUMNS, PROJECT_COLUMNS, content_sha256, read_register
 
@@ -171,14 +173,15 @@ def check_register(path: Path, settings: Settings, programme: str | None = None)
         previous_snapshot_id=None,
         counts=extract.counts,
     )
-    with duckdb.connect(":memory:") as con:
+    with duckdb.connect(":memory:") as con, TemporaryDirectory() as records:
         check.compared_with = _copy_volume_history(con, settings.warehouse_path, suites)
-        append_snapshot(
-            con, manifest, "(not landed: validate-register)",
+        write_snapshot(
+            Path(records), manifest, "(not landed: validate-register)",
             {register.projects_table: (PROJECT_COLUMNS, extract.projects),
              register.partners_table: (PARTNER_COLUMNS, extract.partners)},
             record_count=len(extract.projects),
         )  # fmt: skip
+        attach_raw_views(con, Path(records))
         check.validation = validate_source(
             con, source, suites, Reference.from_seeds(SEEDS_DIR), RUN_ID
         )

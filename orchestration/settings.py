@@ -136,6 +136,12 @@ class Settings:
         return self.data_dir / "raw"
 
     @property
+    def records_dir(self) -> Path:
+        """Every snapshot's parsed records as Parquet, read in place by the warehouse's
+        ``raw.*`` views (sources/raw_tables.py); never pruned: they are the history."""
+        return self.data_dir / "records"
+
+    @property
     def serving_path(self) -> Path:
         """The DuckDB file BI tools read (published after every run whose checks passed): a
         link to ``current/<name>`` in its folder, which switches with the exports."""

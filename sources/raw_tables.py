@@ -1,29 +1,44 @@
-"""Appending parsed records to the warehouse's ``raw`` schema, one snapshot at a time.
+"""Raw records as Parquet files, one folder per snapshot, that the warehouse reads in place.
 
-Raw tables keep every snapshot's records (``_snapshot_id``, ``_loaded_at``) so later models
-can compare runs; loading a snapshot that is already there is a no-op, so a retried step cannot
+Every landed pull's parsed records are written to ``<records_dir>/<source>/<snapshot id>/``:
+one ``<table>.parquet`` per raw table and ``snapshots.parquet``, the snapshot's facts (one
+row of ``SNAPSHOTS_COLUMNS``). Ingestion writes only these files; it never opens the
+warehouse, so a source's step needs no DuckDB slot. The warehouse's ``raw.<table>`` are views
+over every snapshot's file of that table (``attach_raw_views``, run by each source's
+validation step and before dbt), so dbt, the GX suites and anyone querying the warehouse read
+the files where they lie; nothing copies them.
+
+Files keep every snapshot's records (``_snapshot_id``, ``_loaded_at``) so later models can
+compare runs, and the raw folders' retention (orchestration/disk.py) never touches them. A
+snapshot folder is written under a hidden name and renamed into place whole, so a crash never
+leaves half a snapshot; writing one that is already there is a no-op, so a retried step cannot
 double rows. Every row carries ``_record_no``, its position in the snapshot (what quarantine
 entries point at), and ``_problems``, what the connector could not read in it (JSON, see
-sources.problems). ``raw.snapshots`` records one row per landed snapshot with its manifest's
-facts.
+sources.problems).
 
 A snapshot whose rows equal, table for table and in order, those of the source's previous
-snapshot appends none: its ``raw.snapshots`` row names in ``rows_snapshot_id`` the snapshot
-whose rows hold its records (resolved to the one that appended them). The rows are compared,
-not the source's content hash, because rows also depend on the connector's code and the call
-catalogue: a new call or a parser fix appends rows although the source did not change.
+snapshot writes only its facts: ``rows_snapshot_id`` names the snapshot whose files hold its
+records (resolved to the one that wrote them). The rows are compared, not the source's content
+hash, because rows also depend on the connector's code and the call catalogue: a new call or a
+parser fix writes rows although the source did not change.
 
 Every record of every connector passes here, so this is where a field's length is bounded
 (``max_field_chars``, setting ``LCM_MAX_FIELD_CHARS``): a title of a megabyte is a broken or
-hostile source, and the snapshot fails before a row is appended, naming the table, the record
+hostile source, and the snapshot fails before a file is written, naming the table, the record
 and the field (the raw files stay landed for a look).
+
+Warehouses built before the records were files held them in tables ``raw.<table>``: the first
+``attach_raw_views`` writes those rows out per snapshot, then replaces the tables by views.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -34,7 +49,8 @@ from sources.errors import SourceError
 from sources.landing import Manifest, content_hash
 from sources.redact import redact_text
 
-SNAPSHOTS_TABLE = "raw.snapshots"
+SNAPSHOTS = "snapshots"  # the facts' file name and view: raw.snapshots
+SNAPSHOTS_TABLE = f"raw.{SNAPSHOTS}"
 SNAPSHOTS_COLUMNS = {
     "snapshot_id": "VARCHAR",
     "source": "VARCHAR",
@@ -49,9 +65,12 @@ SNAPSHOTS_COLUMNS = {
     "snapshot_path": "VARCHAR",
     # Added later (null in older rows, meaning the snapshot's own id and unknown):
     "files_snapshot_id": "VARCHAR",  # whose folder holds the files (manifest.holder_id)
-    "rows_snapshot_id": "VARCHAR",  # whose rows in the raw tables hold the records
+    "rows_snapshot_id": "VARCHAR",  # whose record files hold the records
     "rows_sha256": "VARCHAR",  # hash of the rows, to recognise the next identical pull
 }
+# Where a snapshot's folder is written before it is renamed into place: one level deeper than
+# the snapshots, so the views' glob never reads half a snapshot.
+WRITING = ".writing"
 
 
 # Far above any real field (NWOpen summaries run to a few thousand characters).
@@ -69,8 +88,8 @@ RECORD_COLUMNS = {
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[str, str]) -> None:
-    """Create the table, or add the columns a newer version of the connector writes (earlier
-    snapshots get nulls there); raw tables are never rewritten."""
+    """Create the table, or add the columns a newer version writes (earlier rows get nulls
+    there); for the tables the validation step keeps in the warehouse."""
     schema = table.split(".", 1)[0]
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     cols = ",\n  ".join(f"{name} {sql_type}" for name, sql_type in columns.items())
@@ -89,7 +108,9 @@ class LoadedSnapshot:
 
 
 def newest_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> LoadedSnapshot | None:
-    """The source's newest loaded snapshot (ids are UTC timestamps)."""
+    """The source's newest loaded snapshot (ids are UTC timestamps), from raw.snapshots."""
+    if not _relation_exists(con, "raw", SNAPSHOTS):
+        return None
     found = con.execute(
         f"SELECT * FROM {SNAPSHOTS_TABLE} WHERE source = ? ORDER BY snapshot_id DESC LIMIT 1",
         [source],
@@ -144,91 +165,199 @@ def check_field_lengths(
                 )
 
 
-def _same_rows_as(con: duckdb.DuckDBPyConnection, manifest: Manifest, digest: str) -> str | None:
-    """The snapshot holding the rows of the source's previous snapshot, if they equal these."""
-    previous = con.execute(
-        f"SELECT coalesce(rows_snapshot_id, snapshot_id), rows_sha256 FROM {SNAPSHOTS_TABLE}"
-        " WHERE source = ? AND snapshot_id < ? ORDER BY snapshot_id DESC LIMIT 1",
-        [manifest.source, manifest.snapshot_id],
-    ).fetchone()
-    return previous[0] if previous and previous[1] == digest else None
+def snapshot_folder(records_dir: Path, source: str, snapshot_id: str) -> Path:
+    """Where a snapshot's record files are."""
+    return records_dir / source / snapshot_id
 
 
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: Mapping[str, str],
-    rows: Sequence[dict[str, Any]],
-    snapshot_id: str,
+def _file_name(table: str) -> str:
+    """``raw.nwopen_projects`` -> ``nwopen_projects``: the file and view of a raw table."""
+    return table.split(".", 1)[-1]
+
+
+def _sql_text(value: str | Path) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _previous_rows(records_dir: Path, manifest: Manifest) -> tuple[str, str | None] | None:
+    """(whose files hold its records, rows hash) of the source's previous written snapshot."""
+    source_dir = records_dir / manifest.source
+    if not source_dir.is_dir():
+        return None
+    earlier = sorted(
+        p.name
+        for p in source_dir.iterdir()
+        if not p.name.startswith(".")
+        and p.name < manifest.snapshot_id
+        and (p / f"{SNAPSHOTS}.parquet").is_file()
+    )
+    if not earlier:
+        return None
+    facts = source_dir / earlier[-1] / f"{SNAPSHOTS}.parquet"
+    with duckdb.connect() as con:
+        found = con.execute(f"SELECT * FROM read_parquet({_sql_text(facts)})")
+        names = [d[0] for d in found.description]
+        row = found.fetchone()
+    if row is None:
+        return None
+    values = dict(zip(names, row, strict=True))  # older facts may lack the later columns
+    return values.get("rows_snapshot_id") or values["snapshot_id"], values.get("rows_sha256")
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns: Mapping[str, str],
+                   path: Path) -> None:  # fmt: skip
+    """The frame's columns cast to their declared types, as one Parquet file."""
+    con.register("_incoming", frame)
+    try:
+        casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in columns.items())
+        con.execute(
+            f"COPY (SELECT {casts} FROM _incoming) TO {_sql_text(path)}"
+            " (FORMAT parquet, COMPRESSION zstd)"
+        )
+    finally:
+        con.unregister("_incoming")
+
+
+def _record_frame(
+    columns: Mapping[str, str], rows: Sequence[dict[str, Any]], snapshot_id: str,
     loaded_at: datetime,
-) -> None:
+) -> pd.DataFrame:  # fmt: skip
     frame = pd.DataFrame(list(rows), columns=list(columns))
     frame.insert(0, "_problems", [problems.to_json(row) for row in rows])
     frame.insert(0, "_record_no", range(1, len(frame) + 1))
     frame.insert(0, "_loaded_at", loaded_at)
     frame.insert(0, "_snapshot_id", snapshot_id)
-    con.register("_incoming", frame)
-    names = ", ".join(frame.columns)
-    casts = ", ".join(f"CAST({n} AS {t})" for n, t in {**RECORD_COLUMNS, **columns}.items())
-    con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _incoming")
-    con.unregister("_incoming")
+    return frame
 
 
-def append_snapshot(
-    con: duckdb.DuckDBPyConnection,
+def write_snapshot(
+    records_dir: Path,
     manifest: Manifest,
     snapshot_path: str,
     tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]],
     record_count: int,
     max_field_chars: int = MAX_FIELD_CHARS,
 ) -> str | None:
-    """Append ``tables`` (name -> (columns, rows)) for one snapshot in one transaction, unless
-    they equal the previous snapshot's rows.
+    """Write ``tables`` (``raw.<name>`` -> (columns, rows)) of one snapshot as its folder of
+    record files, unless they equal the previous snapshot's rows (then only its facts).
 
-    Returns the snapshot whose rows hold this one's records (its own id when it appended
-    them), or None when the snapshot had already been loaded. A text field longer than
+    Returns the snapshot whose files hold this one's records (its own id when it wrote them),
+    or None when the snapshot had already been written. A text field longer than
     ``max_field_chars`` fails the snapshot (``SourceError``) before anything is written.
     """
     check_field_lengths(manifest, tables, max_field_chars)
-    ensure_table(con, SNAPSHOTS_TABLE, SNAPSHOTS_COLUMNS)
-    for table, (columns, _) in tables.items():
-        ensure_table(con, table, {**RECORD_COLUMNS, **columns})
-    already = con.execute(
-        f"SELECT count(*) FROM {SNAPSHOTS_TABLE} WHERE snapshot_id = ?", [manifest.snapshot_id]
-    ).fetchone()
-    if already and already[0]:
+    folder = snapshot_folder(records_dir, manifest.source, manifest.snapshot_id)
+    if folder.exists():
         return None
     digest = rows_sha256(tables)
-    rows_snapshot_id = _same_rows_as(con, manifest, digest) or manifest.snapshot_id
+    previous = _previous_rows(records_dir, manifest)
+    same = previous is not None and previous[1] == digest
+    rows_snapshot_id = previous[0] if previous and same else manifest.snapshot_id
     loaded_at = datetime.now(UTC)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    facts = {
+        "snapshot_id": manifest.snapshot_id,
+        "source": manifest.source,
+        "location": redact_text(manifest.location),  # also for a manifest made elsewhere
+        "fetched_at": manifest.fetched_at,
+        "loaded_at": loaded_at,
+        "content_sha256": manifest.content_sha256,
+        "changed": manifest.changed,
+        "previous_snapshot_id": manifest.previous_snapshot_id,
+        "file_count": len(manifest.files),
+        "record_count": record_count,
+        "snapshot_path": snapshot_path,
+        "files_snapshot_id": manifest.holder_id,
+        "rows_snapshot_id": rows_snapshot_id,
+        "rows_sha256": digest,
+    }
+    writing = records_dir / manifest.source / WRITING / manifest.snapshot_id
+    shutil.rmtree(writing, ignore_errors=True)  # what a crash left of this very snapshot
+    writing.mkdir(parents=True)
+    with duckdb.connect() as con:
         if rows_snapshot_id == manifest.snapshot_id:  # else the same rows are there already
             for table, (columns, rows) in tables.items():
-                _insert_rows(con, table, columns, rows, manifest.snapshot_id, loaded_at)
-        facts = {
-            "snapshot_id": manifest.snapshot_id,
-            "source": manifest.source,
-            "location": redact_text(manifest.location),  # also for a manifest made elsewhere
-            "fetched_at": manifest.fetched_at,
-            "loaded_at": loaded_at,
-            "content_sha256": manifest.content_sha256,
-            "changed": manifest.changed,
-            "previous_snapshot_id": manifest.previous_snapshot_id,
-            "file_count": len(manifest.files),
-            "record_count": record_count,
-            "snapshot_path": snapshot_path,
-            "files_snapshot_id": manifest.holder_id,
-            "rows_snapshot_id": rows_snapshot_id,
-            "rows_sha256": digest,
-        }
-        con.execute(
-            f"INSERT INTO {SNAPSHOTS_TABLE} ({', '.join(facts)})"
-            f" VALUES ({', '.join('?' * len(facts))})",
-            list(facts.values()),
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+                frame = _record_frame(columns, rows, manifest.snapshot_id, loaded_at)
+                path = writing / f"{_file_name(table)}.parquet"
+                _write_parquet(con, frame, {**RECORD_COLUMNS, **columns}, path)
+        _write_parquet(con, pd.DataFrame([facts]), SNAPSHOTS_COLUMNS,
+                       writing / f"{SNAPSHOTS}.parquet")  # fmt: skip
+    os.rename(writing, folder)  # the whole snapshot appears at once
     return rows_snapshot_id
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database()"
+        " AND table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _is_name(name: str) -> bool:
+    return name.isidentifier() and name.isascii() and name == name.lower()
+
+
+def attach_raw_views(con: duckdb.DuckDBPyConnection, records_dir: Path) -> list[str]:
+    """(Re)create ``raw.<table>`` as a view over every snapshot's ``<table>.parquet`` (and
+    ``raw.snapshots`` over the facts), after writing out the tables of a warehouse built
+    before the records were files. Run with a read-write connection; returns the views.
+
+    Recreated every time because DuckDB keeps a view's column types: a column a newer
+    connector added (null in older files, ``union_by_name``) needs the view made again.
+    """
+    records_dir = records_dir.resolve()
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    _write_out_raw_tables(con, records_dir)
+    names = sorted({p.stem for p in records_dir.glob("*/*/*.parquet") if _is_name(p.stem)})
+    for name in names:
+        files = _sql_text(records_dir / "*" / "*" / f"{name}.parquet")
+        con.execute(
+            f"CREATE OR REPLACE VIEW raw.{name} AS"
+            f" SELECT * FROM read_parquet({files}, union_by_name = true)"
+        )
+    return names
+
+
+def _write_out_raw_tables(con: duckdb.DuckDBPyConnection, records_dir: Path) -> None:
+    """Tables ``raw.<table>`` of an earlier version (records with ``_snapshot_id``, and
+    ``raw.snapshots``): each snapshot's rows to its folder of record files, then the tables
+    dropped, so the views take their place with nothing lost. Files already written stay."""
+    found = con.execute(
+        "SELECT table_name, list(column_name) FROM information_schema.columns"
+        " WHERE table_catalog = current_database() AND table_schema = 'raw'"
+        " AND table_name IN (SELECT table_name FROM information_schema.tables"
+        "   WHERE table_catalog = current_database() AND table_schema = 'raw'"
+        "   AND table_type = 'BASE TABLE')"
+        " GROUP BY table_name ORDER BY table_name"
+    ).fetchall()
+    tables = {name: ("snapshot_id" if name == SNAPSHOTS else "_snapshot_id") for name, cols in found
+              if name == SNAPSHOTS or "_snapshot_id" in cols}  # fmt: skip
+    if not tables:
+        return
+    sources: dict[str, str] = {}
+    if SNAPSHOTS in tables:
+        sources = dict(con.execute(f"SELECT snapshot_id, source FROM {SNAPSHOTS_TABLE}").fetchall())
+    for name, key in tables.items():
+        order = "_record_no" if key == "_snapshot_id" else "snapshot_id"
+        ids = [r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM raw.{name}").fetchall()]
+        for snapshot_id in ids:
+            if snapshot_id is None:
+                continue
+            folder = snapshot_folder(
+                records_dir, sources.get(snapshot_id) or "unknown", snapshot_id
+            )
+            path = folder / f"{name}.parquet"
+            if path.exists():
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(path.name + ".part")  # not read by the views' glob
+            con.execute(
+                f"COPY (SELECT * FROM raw.{name} WHERE {key} = {_sql_text(snapshot_id)}"
+                f" ORDER BY {order}) TO {_sql_text(part)} (FORMAT parquet, COMPRESSION zstd)"
+            )
+            os.replace(part, path)
+    con.execute("BEGIN TRANSACTION")
+    for name in tables:
+        con.execute(f"DROP TABLE raw.{name}")
+    con.execute("COMMIT")

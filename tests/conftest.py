@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from sources.http import HttpPolicy
 from sources.nwopen import SAMPLE_DIR
+from sources.raw_tables import attach_raw_views
 
 # A source step retried after a transient error waits 10 minutes by default; the retry policy
 # is read when the definitions are first imported, so it is set here, before any test does
@@ -72,6 +74,10 @@ def sample_data(sample_run: Path, isolated_data: Path) -> Path:
     report), for tests about what the runs after it do. The serving and export links are
     relative (orchestration/publish.py), so the copy never points into the session's folder."""
     shutil.copytree(sample_run, isolated_data, symlinks=True)
+    # The warehouse's raw views name their record files by absolute path: point them at the
+    # copy's, as a run on the copy would (sources/raw_tables.py).
+    with duckdb.connect(str(isolated_data / "warehouse" / "lc_monitor.duckdb")) as con:
+        attach_raw_views(con, isolated_data / "records")
     return isolated_data
 
 

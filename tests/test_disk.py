@@ -14,7 +14,7 @@ import duckdb
 from orchestration.disk import prune_dbt_targets, prune_raw_snapshots
 from orchestration.quality.acceptance import ACCEPTED, REJECTED, acceptance_table, ensure_tables
 from sources.landing import MANIFEST, RawFile, content_hash, land_snapshot, latest_files
-from sources.raw_tables import append_snapshot, newest_snapshot
+from sources.raw_tables import attach_raw_views, newest_snapshot, write_snapshot
 
 T0 = datetime(2026, 1, 1, 2, 0, tzinfo=UTC)
 COLUMNS = {"id": "VARCHAR", "n": "INTEGER"}
@@ -77,14 +77,18 @@ def test_rows_equal_to_the_previous_snapshot_are_not_appended_again(tmp_path: Pa
     pulls = [land(tmp_path, content, T0 + timedelta(days=i)) for i, content in
              enumerate(["x", "x", "x", "y"])]  # fmt: skip
     rows_per_pull = [same, same, same, [*same, {"id": "c", "n": 3}]]
+    records = tmp_path / "records"
+    held_by = [
+        write_snapshot(records, m, str(f), {"raw.t": (COLUMNS, rows)}, len(rows))
+        for (m, f), rows in zip(pulls, rows_per_pull, strict=True)
+    ]
+    ids = [m.snapshot_id for m, _ in pulls]
+    assert held_by == [ids[0], ids[0], ids[0], ids[3]]  # resolved to the one that wrote them
+    assert write_snapshot(records, *pulls[1], {"raw.t": (COLUMNS, same)}, 2) is None  # reload
+    # The unchanged pulls wrote their facts only.
+    assert [p.name for p in (records / "demo" / ids[1]).iterdir()] == ["snapshots.parquet"]
     with duckdb.connect(str(db)) as con:
-        held_by = [
-            append_snapshot(con, m, str(f), {"raw.t": (COLUMNS, rows)}, len(rows))
-            for (m, f), rows in zip(pulls, rows_per_pull, strict=True)
-        ]
-        ids = [m.snapshot_id for m, _ in pulls]
-        assert held_by == [ids[0], ids[0], ids[0], ids[3]]  # resolved to the one that appended
-        assert append_snapshot(con, *pulls[1], {"raw.t": (COLUMNS, same)}, 2) is None  # reload
+        attach_raw_views(con, records)
         per_snapshot = con.execute(
             "SELECT _snapshot_id, count(*) FROM raw.t GROUP BY 1 ORDER BY 1"
         ).fetchall()
@@ -110,11 +114,13 @@ def test_same_source_content_but_different_rows_appends_them(tmp_path: Path):
     first, folder1 = land(tmp_path, "x", T0)
     second, folder2 = land(tmp_path, "x", T0 + timedelta(days=1))
     assert second.holder_id == first.snapshot_id  # the files were not stored again
+    records = tmp_path / "records"
+    write_snapshot(records, first, str(folder1), {"raw.t": (COLUMNS, [{"id": "a", "n": 1}])}, 1)
+    held_by = write_snapshot(
+        records, second, str(folder2), {"raw.t": (COLUMNS, [{"id": "a", "n": 9}])}, 1
+    )
     with duckdb.connect(str(db)) as con:
-        append_snapshot(con, first, str(folder1), {"raw.t": (COLUMNS, [{"id": "a", "n": 1}])}, 1)
-        held_by = append_snapshot(
-            con, second, str(folder2), {"raw.t": (COLUMNS, [{"id": "a", "n": 9}])}, 1
-        )
+        attach_raw_views(con, records)
         rows = con.execute("SELECT _snapshot_id, n FROM raw.t ORDER BY n").fetchall()
     assert held_by == second.snapshot_id
     assert rows == [(first.snapshot_id, 1), (second.snapshot_id, 9)]
@@ -193,11 +199,13 @@ def test_raw_retention_removes_old_folders_but_never_what_is_read_or_pointed_at(
         pulls[day] = land(raw, content, T0 + timedelta(days=day))[0]
     # Day 480 is d again, so it points at day 40's files: those stay although old.
     assert pulls[480].holder_id == pulls[40].snapshot_id
+    records = tmp_path / "records"
+    write_snapshot(
+        records, pulls[0], str(raw / "demo" / pulls[0].snapshot_id),
+        {"raw.t": (COLUMNS, [{"id": "a", "n": 1}])}, 1,
+    )  # fmt: skip
     with duckdb.connect(str(db)) as con:
-        append_snapshot(
-            con, pulls[0], str(raw / "demo" / pulls[0].snapshot_id),
-            {"raw.t": (COLUMNS, [{"id": "a", "n": 1}])}, 1,
-        )  # fmt: skip
+        attach_raw_views(con, records)
         verdict(con, pulls[0].snapshot_id, ACCEPTED, T0)
         for day in (10, 20, 40, 480, 490):
             verdict(con, pulls[day].snapshot_id, REJECTED, T0 + timedelta(days=day))
@@ -210,6 +218,7 @@ def test_raw_retention_removes_old_folders_but_never_what_is_read_or_pointed_at(
     left = sorted(p.name for p in (raw / "demo").iterdir())
     assert left == sorted(pulls[d].snapshot_id for d in (0, 40, 480, 490))
     assert rows == (1,)  # raw rows are the audit trail: never removed
+    assert (records / "demo" / pulls[0].snapshot_id / "t.parquet").is_file()
 
 
 def test_raw_retention_keeps_the_files_of_the_current_snapshot(tmp_path: Path):

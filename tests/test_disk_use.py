@@ -38,8 +38,9 @@ def record_counts(warehouse: Path) -> dict[str, int]:
     """Rows of each raw table of records (not the snapshots' or verdicts' bookkeeping)."""
     bookkeeping = ("snapshots", "%_acceptance", "%_quarantine")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+        tables = con.execute(  # views over the record files (sources/raw_tables.py)
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'"
+            " AND table_catalog = current_database()"
             " AND NOT list_bool_or([table_name LIKE p FOR p IN $patterns])",
             {"patterns": list(bookkeeping)},
         ).fetchall()
@@ -69,6 +70,13 @@ def test_disk_use_is_flat_after_the_first_run(sample_data: Path, tmp_path: Path)
     later = sum((f / "manifest.json").stat().st_size for f in manifests_only)
     assert use[-1].raw - use[0].raw == later
     assert use[-1].raw_files - use[0].raw_files == len(manifests_only)
+    # Records: every later pull wrote its facts alone (its rows equal the first pull's).
+    records = {s: sorted((isolated_data / "records" / s).glob("2*")) for s in SOURCES}
+    assert all(len(records[s]) == RUNS for s in SOURCES)
+    facts_only = [folder for s in SOURCES for folder in records[s][1:]]
+    assert all([p.name for p in f.iterdir()] == ["snapshots.parquet"] for f in facts_only)
+    later_facts = sum((f / "snapshots.parquet").stat().st_size for f in facts_only)
+    assert use[-1].records - use[0].records == later_facts
 
     # dbt target: of this test's invocation folders (two per run), at most `keep` are left,
     # the newest among them; the project's own artifacts are untouched.

@@ -5,6 +5,7 @@ verdict recorded as the source's validation step does."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,13 @@ from orchestration.quality.suites import (
 )
 from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR, check_environment
 from orchestration.warehouse import WarehouseResource
-from sources.raw_tables import RECORD_COLUMNS, SNAPSHOTS_COLUMNS, SNAPSHOTS_TABLE, ensure_table
+from sources.raw_tables import (
+    RECORD_COLUMNS,
+    SNAPSHOTS_COLUMNS,
+    SNAPSHOTS_TABLE,
+    attach_raw_views,
+    ensure_table,
+)
 from sources.tse import PROJECT_COLUMNS as TSE_COLUMNS
 
 LIBRARY = load_library(EXPECTATIONS_DIR / "rules.json")
@@ -314,10 +321,15 @@ def test_a_second_sample_pull_without_subsidies_shows_in_mart_data_quality(
     """After one real run of the sample: a second MOOI crawl whose pages lost the `Subsidie`
     label. Its validation warns (the pull is accepted) and marts.mart_data_quality, a view over
     the results, names the column with its figures."""
-    db = tmp_path / "w.duckdb"
+    db, records = tmp_path / "w.duckdb", tmp_path / "records"
     db.write_bytes(sample_warehouse.read_bytes())
+    shutil.copytree(sample_warehouse.parent.parent / "records", records)
     warehouse = WarehouseResource(path=str(db))
+    second = "99990101T000000Z"
+    folder = records / "tse" / second
+    folder.mkdir()
     with warehouse.connect() as con:
+        attach_raw_views(con, records)
         (first,) = con.execute(
             "SELECT max(snapshot_id) FROM raw.snapshots WHERE source = 'tse'"
         ).fetchone()
@@ -325,16 +337,17 @@ def test_a_second_sample_pull_without_subsidies_shows_in_mart_data_quality(
             "SELECT count(subsidy_eur), count(*) FROM raw.tse_projects WHERE _snapshot_id = ?",
             [first],
         ).fetchone()
+        # The second pull's record files, as the raw step writes them.
         con.execute(
-            "INSERT INTO raw.snapshots (snapshot_id, source, rows_snapshot_id)"
-            " VALUES ('99990101T000000Z', 'tse', '99990101T000000Z')"
+            f"COPY (SELECT * REPLACE ('{second}' AS snapshot_id, '{second}' AS rows_snapshot_id)"
+            f" FROM raw.snapshots WHERE snapshot_id = '{first}') TO '{folder}/snapshots.parquet'"
         )
-        for table in ("raw.tse_projects", "raw.tse_project_partners"):
-            empty = "NULL AS subsidy_eur, " if table == "raw.tse_projects" else ""
+        for table in ("tse_projects", "tse_project_partners"):
+            empty = "CASE WHEN false THEN subsidy_eur END AS subsidy_eur, "
             con.execute(
-                f"INSERT INTO {table} SELECT * REPLACE ({empty}'99990101T000000Z' AS _snapshot_id)"
-                f" FROM {table} WHERE _snapshot_id = ?",
-                [first],
+                f"COPY (SELECT * REPLACE ({empty if table == 'tse_projects' else ''}"
+                f"'{second}' AS _snapshot_id) FROM raw.{table} WHERE _snapshot_id = '{first}')"
+                f" TO '{folder}/{table}.parquet'"
             )
     suites = [s for s in load_suites(EXPECTATIONS_DIR) if s.source == "tse"]
     with warehouse.connect(read_only=True) as con:

@@ -21,6 +21,7 @@ from orchestration.definitions import defs as load_defs
 from orchestration.defs.jobs import REFRESH_ALL
 from orchestration.settings import CALLS_SEED
 from sources.calls import CallCatalogue
+from sources.raw_tables import attach_raw_views
 from sources.registers import GVNL_SAMPLE, MOOI_SAMPLE, read_register
 from sources.tse import SAMPLE_DIR as TSE_SAMPLE_DIR
 
@@ -528,12 +529,14 @@ def test_register_assets_report_snapshots_and_refuse_bad_registers(
     monkeypatch.setenv("LCM_MOOI_REGISTER", str(one_bad_cell))
     loaded = run_assets(*tables)
     assert loaded.success
-    (problems,) = [
-        m.materialization.metadata["record_problems"].value
+    ((problems, with_bad_cell),) = [
+        (m.materialization.metadata["record_problems"].value,
+         m.materialization.metadata["snapshot_id"].value)
         for m in loaded.get_asset_materialization_events()
         if m.asset_key.path[1] == "mooi_register_projects"
-    ]
+    ]  # fmt: skip
     assert "subsidy_eur: sheet 'Projects' row 3: not an amount" in problems
+    assert with_bad_cell > snapshot
 
     # A broken structure (a required column gone) fails the register's own asset, naming the
     # file, sheet and column; what was loaded before stays the latest snapshot.
@@ -548,9 +551,10 @@ def test_register_assets_report_snapshots_and_refuse_bad_registers(
     assert f"[mooi_register] {broken}" in message
     assert "has no column 'organisation_type'" in message
     assert retried_steps(bad) == []  # bad content is not retried: it would fail the same way
-    with duckdb.connect(str(isolated_data / "warehouse" / "lc_monitor.duckdb"), True) as con:
+    with duckdb.connect() as con:  # the raw steps wrote record files, not the warehouse
+        attach_raw_views(con, isolated_data / "records")
         latest = con.execute("SELECT max(_snapshot_id) FROM raw.mooi_register_projects").fetchone()
-    assert latest != (snapshot,)  # the one with a bad cell, loaded above
+    assert latest == (with_bad_cell,)  # the one loaded above; nothing of the broken file
 
     # Live mode has no public register to fall back on: unset, the asset says what to set.
     monkeypatch.delenv("LCM_MOOI_REGISTER")

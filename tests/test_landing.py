@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -20,7 +20,7 @@ from sources.landing import (
     new_snapshot_id,
     sha256,
 )
-from sources.raw_tables import append_snapshot
+from sources.raw_tables import attach_raw_views, rows_sha256, write_snapshot
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
@@ -70,23 +70,94 @@ def test_never_overwrites_an_existing_snapshot(tmp_path: Path):
     assert not [p for p in (tmp_path / "demo").iterdir() if p.name.startswith(".")]
 
 
-def test_raw_tables_append_snapshots_and_skip_reloads(tmp_path: Path):
+def test_record_files_are_written_once_per_snapshot_and_read_through_views(tmp_path: Path):
     columns = {"id": "VARCHAR", "n": "INTEGER"}
-    db = tmp_path / "w.duckdb"
+    records = tmp_path / "records"
     m1, f1 = _land(tmp_path, b"1", T0)
     m2, f2 = _land(tmp_path, b"2", T0 + timedelta(hours=1))
-    with duckdb.connect(str(db)) as con:
-        assert append_snapshot(con, m1, str(f1), {"raw.t": (columns, [{"id": "a", "n": 1}])}, 1)
-        assert append_snapshot(
-            con, m2, str(f2), {"raw.t": (columns, [{"id": "a", "n": 2}, {"id": "b", "n": 3}])}, 2
-        )
-        assert not append_snapshot(con, m2, str(f2), {"raw.t": (columns, [{"id": "z"}])}, 1)
+    assert write_snapshot(records, m1, str(f1), {"raw.t": (columns, [{"id": "a", "n": 1}])}, 1)
+    assert write_snapshot(
+        records, m2, str(f2), {"raw.t": (columns, [{"id": "a", "n": 2}, {"id": "b", "n": 3}])}, 2
+    )
+    assert not write_snapshot(records, m2, str(f2), {"raw.t": (columns, [{"id": "z"}])}, 1)
+    assert sorted(p.name for p in (records / "demo" / m2.snapshot_id).iterdir()) == [
+        "snapshots.parquet", "t.parquet",
+    ]  # fmt: skip
+    assert not list((records / "demo" / ".writing").iterdir())  # nothing half-written left
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert attach_raw_views(con, records) == ["snapshots", "t"]
         rows = con.execute("SELECT _snapshot_id, id, n FROM raw.t ORDER BY n").fetchall()
         snapshots = con.execute(
             "SELECT snapshot_id, record_count, changed FROM raw.snapshots ORDER BY 1"
         ).fetchall()
+        kinds = con.execute(
+            "SELECT DISTINCT table_type FROM information_schema.tables WHERE table_schema = 'raw'"
+        ).fetchall()
     assert rows == [(m1.snapshot_id, "a", 1), (m2.snapshot_id, "a", 2), (m2.snapshot_id, "b", 3)]
     assert snapshots == [(m1.snapshot_id, 1, True), (m2.snapshot_id, 2, True)]
+    assert kinds == [("VIEW",)]  # the warehouse holds no copy of the records
+
+
+def test_a_column_a_newer_connector_adds_is_null_in_older_snapshots(tmp_path: Path):
+    records = tmp_path / "records"
+    m1, f1 = _land(tmp_path, b"1", T0)
+    m2, f2 = _land(tmp_path, b"2", T0 + timedelta(hours=1))
+    write_snapshot(records, m1, str(f1), {"raw.t": ({"id": "VARCHAR"}, [{"id": "a"}])}, 1)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        attach_raw_views(con, records)
+        wider = {"id": "VARCHAR", "d": "DATE"}
+        write_snapshot(
+            records, m2, str(f2), {"raw.t": (wider, [{"id": "b", "d": "2024-05-01"}])}, 1
+        )
+        attach_raw_views(con, records)  # as the next validation step does
+        rows = con.execute("SELECT id, d FROM raw.t ORDER BY id").fetchall()
+    assert rows == [("a", None), ("b", date(2024, 5, 1))]
+
+
+def test_a_warehouse_with_raw_tables_of_the_earlier_version_keeps_every_row(tmp_path: Path):
+    """Before the records were files they were tables raw.<table>: the first attach writes
+    each snapshot's rows to its folder, drops the tables and reads the same rows through the
+    views, and the next snapshot is compared with the last of them."""
+    records = tmp_path / "records"
+    m1, _ = _land(tmp_path, b"1", T0)
+    m2, _ = _land(tmp_path, b"2", T0 + timedelta(hours=1))
+    db = str(tmp_path / "w.duckdb")
+    with duckdb.connect(db) as con:  # as sources/raw_tables.py wrote them before
+        con.execute("CREATE SCHEMA raw")
+        con.execute(
+            "CREATE TABLE raw.t (_snapshot_id VARCHAR, _loaded_at TIMESTAMPTZ,"
+            " _record_no INTEGER, _problems VARCHAR, id VARCHAR, n INTEGER)"
+        )
+        con.execute(
+            "INSERT INTO raw.t VALUES (?, now(), 2, NULL, 'b', 2), (?, now(), 1, NULL, 'a', 1),"
+            " (?, now(), 1, '{}', 'c', 3)",
+            [m1.snapshot_id, m1.snapshot_id, m2.snapshot_id],
+        )
+        con.execute(
+            "CREATE TABLE raw.snapshots (snapshot_id VARCHAR, source VARCHAR,"
+            " rows_snapshot_id VARCHAR, rows_sha256 VARCHAR)"
+        )
+        digest = rows_sha256({"raw.t": ({"id": "VARCHAR", "n": "INTEGER"}, [{"id": "c", "n": 3}])})
+        con.execute(
+            "INSERT INTO raw.snapshots VALUES (?, 'demo', ?, 'x'), (?, 'demo', ?, ?)",
+            [m1.snapshot_id, m1.snapshot_id, m2.snapshot_id, m2.snapshot_id, digest],
+        )
+        before = con.execute("SELECT * FROM raw.t ORDER BY _snapshot_id, _record_no").fetchall()
+        attach_raw_views(con, records)
+        after = con.execute("SELECT * FROM raw.t ORDER BY _snapshot_id, _record_no").fetchall()
+        kinds = con.execute(
+            "SELECT DISTINCT table_type FROM information_schema.tables WHERE table_schema = 'raw'"
+        ).fetchall()
+        facts = con.execute("SELECT snapshot_id, source FROM raw.snapshots ORDER BY 1").fetchall()
+    assert after == before and len(after) == 3
+    assert kinds == [("VIEW",)]
+    assert facts == [(m1.snapshot_id, "demo"), (m2.snapshot_id, "demo")]
+    assert (records / "demo" / m1.snapshot_id / "t.parquet").is_file()
+    # The next pull with the rows of the last migrated snapshot writes none of its own.
+    m3, f3 = _land(tmp_path, b"3", T0 + timedelta(hours=2))
+    same = {"raw.t": ({"id": "VARCHAR", "n": "INTEGER"}, [{"id": "c", "n": 3}])}
+    assert write_snapshot(records, m3, str(f3), same, 1) == m2.snapshot_id
+    assert [p.name for p in (records / "demo" / m3.snapshot_id).iterdir()] == ["snapshots.parquet"]
 
 
 def test_content_hash_of_a_list_is_the_hash_of_its_whole_json_text():

@@ -27,6 +27,7 @@ from orchestration.settings import Settings, load_settings
 from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import WarehouseResource
 from sources.errors import SourceError
+from sources.raw_tables import attach_raw_views
 from sources.registers import MOOI_SAMPLE
 
 from .conftest import NWOPEN_PATH, sample_pages
@@ -95,7 +96,10 @@ def servers(
 
 
 def raw_rows(data: Path) -> dict[str, int]:
-    with duckdb.connect(str(data / "warehouse" / "lc_monitor.duckdb"), read_only=True) as con:
+    """Snapshots written per source: the raw steps write record files, not the warehouse."""
+    assert not (data / "warehouse" / "lc_monitor.duckdb").exists()
+    with duckdb.connect() as con:
+        attach_raw_views(con, data / "records")
         return dict(
             con.execute(
                 "SELECT source, count(*) FROM raw.snapshots GROUP BY 1 ORDER BY 1"

@@ -134,6 +134,17 @@ def sample_warehouse(sample_run: Path, tmp_path_factory: pytest.TempPathFactory)
     in it, which must not reach the other modules that read the session's warehouse."""
     copy = tmp_path_factory.mktemp("quality") / "lc_monitor.duckdb"
     shutil.copyfile(sample_run / "warehouse" / "lc_monitor.duckdb", copy)
+    # The raw layer is views over the run's record files (sources/raw_tables.py); these tests
+    # corrupt its rows with SQL, so this copy holds them as tables of the same name and
+    # columns, which the suites and staging read alike.
+    with duckdb.connect(str(copy)) as con:
+        views = con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'raw' AND NOT internal"
+        ).fetchall()
+        for (name,) in views:
+            con.execute(f"CREATE TABLE raw._{name} AS SELECT * FROM raw.{name}")
+            con.execute(f"DROP VIEW raw.{name}")
+            con.execute(f"ALTER TABLE raw._{name} RENAME TO {name}")
     return copy
 
 

@@ -6,13 +6,19 @@ reads: ``raw/<source>_acceptance`` (the verdict per snapshot) and ``raw/<source>
 (records set aside or flagged). Each suite is a blocking check ``gx_<suite>`` on the
 acceptance asset: a ``block`` rule that fails rejects the snapshot and stops dbt in the run;
 records set aside or flagged make it a WARN, and everything else flows on.
+
+The step first (re)makes the warehouse's ``raw.*`` views over the record files the raw steps
+wrote (sources/raw_tables.py), and after its verdict removes the source's raw folders past the
+retention (orchestration/disk.py), which needs that verdict: the snapshot staging reads stays.
 """
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
 
+from orchestration.disk import Pruned, prune_raw_snapshots
 from orchestration.metadata import table_metadata
 from orchestration.quality.acceptance import (
     ACCEPTANCE_COLUMNS,
@@ -26,9 +32,11 @@ from orchestration.quality.acceptance import (
 from orchestration.quality.checks import check_result, rewrite_report
 from orchestration.quality.reference import Reference
 from orchestration.quality.suites import SuiteFile, load_suites, suites_by_source
-from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR
+from orchestration.settings import EXPECTATIONS_DIR, SEEDS_DIR, Settings
 from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
+from sources.raw_tables import attach_raw_views
+from sources.redact import redact_text
 
 QUARANTINE_SAMPLE = 20
 SHOWN_QUARANTINE_COLUMNS = (
@@ -109,11 +117,13 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
         settings: SettingsResource,
     ) -> Iterator[Any]:
         reference = Reference.from_seeds(SEEDS_DIR)
-        with warehouse.connect(read_only=True) as con:
-            validation = validate_source(con, source, suites, reference, context.run.run_id)
+        resolved = settings.get()
         with warehouse.connect() as con:
+            attach_raw_views(con, resolved.records_dir)
+            validation = validate_source(con, source, suites, reference, context.run.run_id)
             record(con, validation)
-        report = rewrite_report(warehouse, settings.get().quality_report_dir)
+            pruned = _prune(con, resolved, source)
+        report = rewrite_report(warehouse, resolved.quality_report_dir)
         verdict = validation.verdict()
         counts = {k: verdict[k] for k in ("records_set_aside", "records_flagged")}
         by_rule = _counts_by_rule(validation)
@@ -132,6 +142,8 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
                 "records_validated": verdict["records_validated"],
                 **counts,
                 "quarantine_by_rule": by_rule,
+                "raw_snapshots_removed": len(pruned.removed),
+                "raw_bytes_freed": pruned.bytes_freed,
             },
         )
         rows = _quarantine_rows(validation)
@@ -165,6 +177,17 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
             )
 
     return _validate
+
+
+def _prune(con: Any, settings: Settings, source: str) -> Pruned:
+    """The source's raw folders past the retention, removed once the verdict is recorded."""
+    try:
+        return prune_raw_snapshots(con, settings.raw_dir, source, settings.disk.raw_days)
+    except OSError as exc:  # housekeeping: the snapshot is validated; try again next run
+        logging.getLogger("lc_monitor").warning(
+            redact_text(f"{source}: old raw snapshots not removed: {exc}")
+        )
+        return Pruned([], 0)
 
 
 def validation_assets() -> list[dg.AssetsDefinition]:

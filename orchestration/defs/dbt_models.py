@@ -19,6 +19,7 @@ from orchestration.disk import prune_dbt_targets
 from orchestration.metadata import relation_metadata
 from orchestration.settings_resource import SettingsResource
 from orchestration.warehouse import DUCKDB_POOL, WarehouseResource
+from sources.raw_tables import attach_raw_views
 
 # What may only be built once the marts passed their blocking checks: the type-2 history and
 # what is derived from it, so that a mart that fails a blocking check never enters history.
@@ -73,6 +74,10 @@ def _build(
     # and the Python assets write the same file without changing this process's environment.
     keep_targets = settings.get().disk.dbt_targets
     started = time.time()
+    # The raw views read this data folder's record files (a moved or restored folder's
+    # warehouse still names the old paths until they are made again).
+    with warehouse.connect() as con:
+        attach_raw_views(con, settings.get().records_dir)
     # dbt unit tests check the models' logic on fixed rows, not the data: the test suite runs
     # them (tests/test_dbt_unit_tests.py), not every refresh.
     invocation = dbt.cli(

@@ -66,6 +66,7 @@ def invocation_folders(target: Path = TARGET) -> list[Path]:
 class DiskUse:
     raw: int
     raw_files: int  # files under data/raw (manifests included)
+    records: int  # data/records: the parsed records as Parquet, never pruned
     warehouse: int  # the DuckDB file and its write-ahead log
     warehouse_used: int  # its blocks in use (the file keeps freed blocks for reuse)
     target: int
@@ -79,6 +80,7 @@ class DiskUse:
         return cls(
             raw=tree_bytes(raw),
             raw_files=sum(len(files) for _, _, files in os.walk(raw)),
+            records=tree_bytes(data_dir / "records"),
             warehouse=sum(
                 p.stat().st_size
                 for p in (warehouse, warehouse.with_suffix(".duckdb.wal"))
@@ -92,14 +94,16 @@ class DiskUse:
 
 
 HEADER = (
-    f"{'run':>3} {'seconds':>7} {'raw bytes':>10} {'raw files':>9} {'warehouse':>11} "
+    f"{'run':>3} {'seconds':>7} {'raw bytes':>10} {'raw files':>9} {'records':>9} "
+    f"{'warehouse':>11} "
     f"{'(in use)':>11} {'dbt target':>11} {'(folders)':>9} {'dagster home':>12}"
 )
 
 
 def row(run: int, seconds: float, use: DiskUse) -> str:
     return (
-        f"{run:>3} {seconds:>7.1f} {use.raw:>10,} {use.raw_files:>9} {use.warehouse:>11,} "
+        f"{run:>3} {seconds:>7.1f} {use.raw:>10,} {use.raw_files:>9} {use.records:>9,} "
+        f"{use.warehouse:>11,} "
         f"{use.warehouse_used:>11,} {use.target:>11,} {use.target_invocations:>9} "
         f"{use.dagster_home:>12,}"
     )
