@@ -33,6 +33,7 @@ Warehouses built before the records were files held them in tables ``raw.<table>
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Mapping, Sequence
@@ -282,6 +283,8 @@ def write_snapshot(
         _write_parquet(con, pd.DataFrame([facts]), SNAPSHOTS_COLUMNS,
                        writing / f"{SNAPSHOTS}.parquet")  # fmt: skip
     os.rename(writing, folder)  # the whole snapshot appears at once
+    with contextlib.suppress(OSError):  # another snapshot may be being written there
+        writing.parent.rmdir()
     return rows_snapshot_id
 
 
