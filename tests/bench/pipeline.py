@@ -199,22 +199,26 @@ def scale_section(root: Path, sizes: list[int]) -> None:
                 "LCM_HTTP_MIN_INTERVAL": "0",
                 "LCM_NWOPEN_MAX_PAGES": str(len(pages) + 10),
             }
-            raw = bench.data / "raw"
+            raw, records = bench.data / "raw", bench.data / "records"
             for pull in ("first (changed)", "second (unchanged)"):
-                before = tree_bytes(raw)
+                before = tree_bytes(raw), tree_bytes(records)
                 result = bench.refresh(**extra)
-                added = tree_bytes(raw) - before
+                added = tree_bytes(raw) - before[0]
+                records_added = tree_bytes(records) - before[1]
                 steps = dict(bench.step_times())
                 nwopen = steps.get("nwopen_raw", 0.0)
                 rows.append(
                     f"| {size:,} ({len(pages)} pages, {mb:.0f} MB) | {pull} | "
                     f"{result.wall_s:.1f} s | {nwopen:.1f} s | {result.peak_mb:.0f} MB | "
-                    f"{added / 1e6:.1f} MB |"
+                    f"{added / 1e6:.1f} MB | {records_added / 1e6:.2f} MB |"
                 )
                 print(rows[-1], flush=True)
     print()
-    print("| NWOpen set | pull | full refresh | nwopen_raw step | peak memory | raw added |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(
+        "| NWOpen set | pull | full refresh | nwopen_raw step | peak memory | raw added |"
+        " records added |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
 
 
