@@ -1,10 +1,10 @@
 """The sources of a run fetched together.
 
-Steps run one after another in the run's process (orchestration/run_executor.py), and each raw
-step loads the warehouse, which admits one writer. A source's pull, though, is network I/O and
-files under its own raw folder: when a run is to execute the raw steps of two or more sources,
-the executor starts every one of their pulls at once, each in its own thread, and each raw step
-then lands and loads what its source's pull returned (``take``). A live refresh so waits for its
+Steps run one after another in the run's process (orchestration/run_executor.py). A source's
+pull is network I/O and files under its own raw folder: when a run is to execute the raw steps
+of two or more sources, the executor starts every one of their pulls at once, each in its own
+thread, and each raw step then lands what its source's pull returned and writes its record
+files (``take``). A live refresh so waits for its
 slowest source rather than for the sum of them (NWOpen's ~150 pages and the TSE crawl, each at
 one request a second to its own host).
 

@@ -41,6 +41,8 @@ from typing import Any
 
 import duckdb
 
+from sources.durable import fsync
+
 SERVING_STORAGE_VERSION = "v1.4.0"
 PUBLISHED_SCHEMAS = ("marts",)
 VERSIONS = "versions"
@@ -97,16 +99,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file or folder to disk: a power cut must not leave the pointer naming a
-    version whose files were still only in memory."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _link(target: str, link: Path, token: str) -> None:
@@ -167,17 +159,17 @@ def _write_manifest(version: Path, content: dict[str, Any]) -> None:
     """Checksums of every file, then the manifest (the mark of a complete version)."""
     files = sorted(p for p in version.rglob("*") if p.is_file() and p.name != MANIFEST)
     for path in files:
-        _fsync(path)
+        fsync(path)
     content["files"] = {
         str(p.relative_to(version)): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
         for p in files
     }
     temporary = version / f".{MANIFEST}.tmp"
     temporary.write_text(json.dumps(content, indent=2, sort_keys=True), encoding="utf-8")
-    _fsync(temporary)
+    fsync(temporary)
     os.replace(temporary, version / MANIFEST)
     for folder in (version / EXPORTS, version):
-        _fsync(folder)
+        fsync(folder)
 
 
 def _switch(serving_dir: Path, version: Path, serving_path: Path, exports_dir: Path) -> None:
@@ -185,7 +177,7 @@ def _switch(serving_dir: Path, version: Path, serving_path: Path, exports_dir: P
     are links through ``current`` (a no-op after the first publish, except for a new mart)."""
     token = uuid.uuid4().hex[:8]
     _link(f"{VERSIONS}/{version.name}", serving_dir / CURRENT, token)
-    _fsync(serving_dir)
+    fsync(serving_dir)
     _link(f"{CURRENT}/{serving_path.name}", serving_path, token)
     exported = serving_dir.resolve() / CURRENT / EXPORTS
     for parquet in sorted((version / EXPORTS).glob("*.parquet")):

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +48,7 @@ import duckdb
 import pandas as pd
 
 from sources import problems
+from sources.durable import fsync
 from sources.errors import SourceError
 from sources.landing import Manifest, content_hash
 from sources.redact import redact_text
@@ -72,6 +75,12 @@ SNAPSHOTS_COLUMNS = {
 # Where a snapshot's folder is written before it is renamed into place: one level deeper than
 # the snapshots, so the views' glob never reads half a snapshot.
 WRITING = ".writing"
+LEFTOVER_AFTER_S = 24 * 3600.0  # a half-written folder this old is a crash's leftover
+# DuckDB reads these as pattern characters in a file name: a records folder holding them
+# would make the views read other files (or none).
+GLOB_CHARACTERS = re.compile(r"[*?\[\]{}]")
+# A folder name made of a source or snapshot id (the earlier layout's values become paths).
+FOLDER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 # Far above any real field (NWOpen summaries run to a few thousand characters).
@@ -130,7 +139,7 @@ def newest_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> LoadedSnapsh
 
 
 def rows_sha256(tables: Mapping[str, tuple[Mapping[str, str], Sequence[dict[str, Any]]]]) -> str:
-    """Hash of what a snapshot would append: each table's name, columns and rows in order."""
+    """Hash of what a snapshot would write: each table's name, columns and rows in order."""
     return content_hash(
         [
             [table, list(columns.items()), [[row.get(c) for c in columns] for row in rows],
@@ -164,6 +173,17 @@ def check_field_lengths(
                     f"bound of {max_chars:,} (LCM_MAX_FIELD_CHARS); not loaded",
                     field=column,
                 )
+
+
+def checked_records_dir(records_dir: Path) -> Path:
+    """The records folder, absolute; refused when its path holds a pattern character."""
+    records_dir = records_dir.resolve()
+    if GLOB_CHARACTERS.search(str(records_dir)):
+        raise ValueError(
+            f"records folder {records_dir}: the characters * ? [ ] {{ }} are not allowed in its"
+            " path (DuckDB reads them as a file pattern); set LCM_DATA_DIR to another folder"
+        )
+    return records_dir
 
 
 def snapshot_folder(records_dir: Path, source: str, snapshot_id: str) -> Path:
@@ -247,6 +267,7 @@ def write_snapshot(
     ``max_field_chars`` fails the snapshot (``SourceError``) before anything is written.
     """
     check_field_lengths(manifest, tables, max_field_chars)
+    records_dir = checked_records_dir(records_dir)
     folder = snapshot_folder(records_dir, manifest.source, manifest.snapshot_id)
     if folder.exists():
         return None
@@ -272,6 +293,7 @@ def write_snapshot(
         "rows_sha256": digest,
     }
     writing = records_dir / manifest.source / WRITING / manifest.snapshot_id
+    _remove_leftovers(writing.parent)
     shutil.rmtree(writing, ignore_errors=True)  # what a crash left of this very snapshot
     writing.mkdir(parents=True)
     with duckdb.connect() as con:
@@ -282,10 +304,25 @@ def write_snapshot(
                 _write_parquet(con, frame, {**RECORD_COLUMNS, **columns}, path)
         _write_parquet(con, pd.DataFrame([facts]), SNAPSHOTS_COLUMNS,
                        writing / f"{SNAPSHOTS}.parquet")  # fmt: skip
+    # On disk before the name appears: after a power cut a snapshot's folder is whole or absent
+    # (a present one is never written again, and every view reads every file).
+    for path in [*writing.iterdir(), writing]:
+        fsync(path)
     os.rename(writing, folder)  # the whole snapshot appears at once
+    fsync(folder.parent)
     with contextlib.suppress(OSError):  # another snapshot may be being written there
         writing.parent.rmdir()
     return rows_snapshot_id
+
+
+def _remove_leftovers(writing_dir: Path) -> None:
+    """Half-written snapshot folders a crash left, once they are a day old."""
+    if not writing_dir.is_dir():
+        return
+    for leftover in writing_dir.iterdir():
+        with contextlib.suppress(OSError):
+            if time.time() - leftover.stat().st_mtime > LEFTOVER_AFTER_S:
+                shutil.rmtree(leftover)
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -306,10 +343,11 @@ def attach_raw_views(con: duckdb.DuckDBPyConnection, records_dir: Path) -> list[
     ``raw.snapshots`` over the facts), after writing out the tables of a warehouse built
     before the records were files. Run with a read-write connection; returns the views.
 
-    Recreated every time because DuckDB keeps a view's column types: a column a newer
-    connector added (null in older files, ``union_by_name``) needs the view made again.
+    Made again every time: a table seen for the first time needs its view, a column a newer
+    connector added (null in older files, ``union_by_name``) its place in the view, and a
+    moved or restored data folder views that name its own files.
     """
-    records_dir = records_dir.resolve()
+    records_dir = checked_records_dir(records_dir)
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     _write_out_raw_tables(con, records_dir)
     names = sorted({p.stem for p in records_dir.glob("*/*/*.parquet") if _is_name(p.stem)})
@@ -320,6 +358,19 @@ def attach_raw_views(con: duckdb.DuckDBPyConnection, records_dir: Path) -> list[
             f" SELECT * FROM read_parquet({files}, union_by_name = true)"
         )
     return names
+
+
+MIGRATED, EMPTY = "_migrated", "empty"  # where a table of the earlier layout without rows goes
+
+
+def _migrated_folder(records_dir: Path, source: str, snapshot_id: str, table: str) -> Path:
+    """A snapshot's folder for the earlier layout's rows: its values become a path, so only
+    plain names pass (never ``..`` or a separator)."""
+    for value in (source, snapshot_id):
+        if not FOLDER_NAME.match(value) or value in (".", ".."):
+            raise ValueError(f"raw.{table}: snapshot {snapshot_id!r} of source {source!r}"
+                             " cannot be a folder name; not written out")  # fmt: skip
+    return snapshot_folder(records_dir, source, snapshot_id)
 
 
 def _write_out_raw_tables(con: duckdb.DuckDBPyConnection, records_dir: Path) -> None:
@@ -341,25 +392,32 @@ def _write_out_raw_tables(con: duckdb.DuckDBPyConnection, records_dir: Path) -> 
     sources: dict[str, str] = {}
     if SNAPSHOTS in tables:
         sources = dict(con.execute(f"SELECT snapshot_id, source FROM {SNAPSHOTS_TABLE}").fetchall())
+    written: set[Path] = set()
     for name, key in tables.items():
         order = "_record_no" if key == "_snapshot_id" else "snapshot_id"
         ids = [r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM raw.{name}").fetchall()]
-        for snapshot_id in ids:
-            if snapshot_id is None:
-                continue
-            folder = snapshot_folder(
-                records_dir, sources.get(snapshot_id) or "unknown", snapshot_id
-            )
+        where = {snapshot_id: f"{key} = {_sql_text(snapshot_id)}" for snapshot_id in ids
+                 if snapshot_id is not None}  # fmt: skip
+        if not where:  # no rows: an empty file keeps the table (and its columns) a view
+            where = {EMPTY: "false"}
+        for snapshot_id, condition in where.items():
+            source = sources.get(snapshot_id) or ("" if snapshot_id == EMPTY else "unknown")
+            folder = records_dir / MIGRATED / EMPTY if snapshot_id == EMPTY else (
+                _migrated_folder(records_dir, source, snapshot_id, name))  # fmt: skip
             path = folder / f"{name}.parquet"
             if path.exists():
                 continue
             folder.mkdir(parents=True, exist_ok=True)
             part = path.with_name(path.name + ".part")  # not read by the views' glob
             con.execute(
-                f"COPY (SELECT * FROM raw.{name} WHERE {key} = {_sql_text(snapshot_id)}"
-                f" ORDER BY {order}) TO {_sql_text(part)} (FORMAT parquet, COMPRESSION zstd)"
+                f"COPY (SELECT * FROM raw.{name} WHERE {condition} ORDER BY {order})"
+                f" TO {_sql_text(part)} (FORMAT parquet, COMPRESSION zstd)"
             )
+            fsync(part)
             os.replace(part, path)
+            written.add(folder)
+    for folder in sorted(written):
+        fsync(folder)
     con.execute("BEGIN TRANSACTION")
     for name in tables:
         con.execute(f"DROP TABLE raw.{name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -250,3 +251,54 @@ def test_staged_files_never_overwrite_a_snapshot(tmp_path: Path):
         _land_staged(tmp_path, staged, T0, [2])
     assert (tmp_path / "demo" / new_snapshot_id(T0) / "page-0001.json").read_bytes() == b"1"
     assert hidden(tmp_path) == []  # the staged pages went with the refusal
+
+
+def test_a_table_of_the_earlier_layout_without_rows_stays_a_view_with_its_columns(
+    tmp_path: Path,
+):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE TABLE raw.t (_snapshot_id VARCHAR, _record_no INTEGER, id VARCHAR)")
+        attach_raw_views(con, tmp_path / "records")
+        columns = con.execute("SELECT * FROM raw.t").description
+        rows = con.execute("SELECT count(*) FROM raw.t").fetchone()
+    assert [c[0] for c in columns] == ["_snapshot_id", "_record_no", "id"] and rows == (0,)
+
+
+def test_a_snapshot_id_of_the_earlier_layout_never_becomes_a_path_outside_the_records(
+    tmp_path: Path,
+):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE TABLE raw.t (_snapshot_id VARCHAR, _record_no INTEGER)")
+        con.execute("INSERT INTO raw.t VALUES ('../../escaped', 1)")
+        with pytest.raises(ValueError, match=r"snapshot '../../escaped' .* not written out"):
+            attach_raw_views(con, tmp_path / "records")
+        kept = con.execute("SELECT count(*) FROM raw.t").fetchone()
+    assert kept == (1,)  # the table stays until it can be written out
+    assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_a_records_folder_with_pattern_characters_is_refused(tmp_path: Path):
+    m1, f1 = _land(tmp_path, b"1", T0)
+    records = tmp_path / "data[1]" / "records"
+    with pytest.raises(ValueError, match=r"data\[1\]/records: the characters"):
+        write_snapshot(records, m1, str(f1), {"raw.t": ({"id": "VARCHAR"}, [{"id": "a"}])}, 1)
+    assert not records.exists()
+
+
+def test_a_half_written_snapshot_left_by_a_crash_goes_after_a_day(tmp_path: Path):
+    records = tmp_path / "records"
+    crashed = records / "demo" / ".writing" / "20240101T000000.000000Z"
+    crashed.mkdir(parents=True)
+    (crashed / "t.parquet").write_bytes(b"PAR1 cut short")
+    recent = crashed.with_name("20240102T000000.000000Z")
+    recent.mkdir()
+    day_old = time.time() - 25 * 3600
+    os.utime(crashed, (day_old, day_old))
+    m1, f1 = _land(tmp_path, b"1", T0)
+    write_snapshot(records, m1, str(f1), {"raw.t": ({"id": "VARCHAR"}, [{"id": "a"}])}, 1)
+    assert not crashed.exists() and recent.exists()  # one still being written elsewhere stays
+    with duckdb.connect() as con:
+        attach_raw_views(con, records)
+        assert con.execute("SELECT id FROM raw.t").fetchall() == [("a",)]

@@ -2,8 +2,9 @@
     without the records it set aside. The verdicts and the quarantine are tables of the raw
     layer (raw.<source>_acceptance, raw.<source>_quarantine), written by the validation step
     (orchestration/quality/acceptance.py) before dbt runs; nothing here reads the checks'
-    results. Raw tables keep every pull, rejected ones too, as evidence.
-    A pull whose rows equalled the previous pull's appended none (sources/raw_tables.py): its
+    results. The raw record files (read through the raw.* views) keep every pull, rejected
+    ones too, as evidence.
+    A pull whose rows equalled the previous pull's wrote none (sources/raw_tables.py): its
     verdict names the snapshot whose rows it validated (rows_snapshot_id) and when it was
     loaded. Staging reads those rows as the pull's own, under its id and load time, so a
     source seen again unchanged still advances its last-seen dates. -#}

@@ -12,7 +12,7 @@ raw layer, written in one transaction by the source's validation step and read b
 
 Staging reads the newest accepted snapshot of each source without its set-aside records
 (macro ``accepted_rows``), so a rejected pull never reaches the marts and the last good data
-stays published. A pull that appended no rows of its own (they equalled the previous pull's,
+stays published. A pull that wrote no rows of its own (they equalled the previous pull's,
 sources/raw_tables.py) is validated on the rows that hold its records; its verdict names them
 (``rows_snapshot_id``) and its load time (``snapshot_loaded_at``), which is all staging needs.
 
@@ -77,7 +77,7 @@ ACCEPTANCE_COLUMNS = {
     "records_flagged": "INTEGER",
     "run_id": "VARCHAR",
     "validated_at": "TIMESTAMPTZ",
-    # The snapshot whose rows were validated (the snapshot's own, or for a pull that appended
+    # The snapshot whose rows were validated (the snapshot's own, or for a pull that wrote
     # none, the snapshot holding the same rows) and when the snapshot was loaded: when the
     # source was last seen. Null in verdicts written before pulls were deduplicated.
     "rows_snapshot_id": "VARCHAR",
@@ -378,7 +378,7 @@ def validate_source(
     run_id: str,
     accept_drift: Collection[str] | None = None,
 ) -> SourceValidation:
-    """Validate the newest snapshot of ``source`` with its suites (read-only connection),
+    """Validate the newest snapshot of ``source`` with its suites (reads only),
     with its volume and drift compared with the last accepted pull. ``accept_drift``
     (``<source>:<column>``, default the setting LCM_ACCEPT_DRIFT) makes a required measure's
     drift a WARN for this validation."""
