@@ -42,6 +42,7 @@ from typing import Any
 import duckdb
 
 from sources.durable import fsync
+from sources.sql import literal
 
 SERVING_STORAGE_VERSION = "v1.4.0"
 PUBLISHED_SCHEMAS = ("marts",)
@@ -74,10 +75,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str | None]]
         " ORDER BY 1, 2",
         {"schemas": list(PUBLISHED_SCHEMAS)},
     ).fetchall()
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def current_version(serving_dir: Path) -> Path | None:
@@ -229,11 +226,11 @@ def publish(build_path: Path, serving_path: Path, exports_dir: Path, keep: int =
     tables: dict[str, int] = {}
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH {_quote(str(build_path))} AS build (READ_ONLY)")
+        con.execute(f"ATTACH {literal(build_path)} AS build (READ_ONLY)")
         # The catalog name of the serving file is its base name; attach under a fixed alias.
         con.execute(
-            f"ATTACH {_quote(str(new_file))} AS serving"
-            f" (STORAGE_VERSION {_quote(SERVING_STORAGE_VERSION)})"
+            f"ATTACH {literal(new_file)} AS serving"
+            f" (STORAGE_VERSION {literal(SERVING_STORAGE_VERSION)})"
         )
         for schema, table, comment in _tables(con):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS serving.{schema}")
@@ -242,7 +239,7 @@ def publish(build_path: Path, serving_path: Path, exports_dir: Path, keep: int =
             )
             # Descriptions travel with the data, so BI tools show them on the serving file too.
             if comment:
-                con.execute(f"COMMENT ON TABLE serving.{schema}.{table} IS {_quote(comment)}")
+                con.execute(f"COMMENT ON TABLE serving.{schema}.{table} IS {literal(comment)}")
             for column, column_comment in con.execute(
                 "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'build'"
                 " AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
@@ -250,13 +247,13 @@ def publish(build_path: Path, serving_path: Path, exports_dir: Path, keep: int =
             ).fetchall():
                 con.execute(
                     f'COMMENT ON COLUMN serving.{schema}.{table}."{column}"'
-                    f" IS {_quote(column_comment)}"
+                    f" IS {literal(column_comment)}"
                 )
             rows = con.execute(f"SELECT count(*) FROM serving.{schema}.{table}").fetchall()[0][0]
             tables[f"{schema}.{table}"] = int(rows)
             # From the serving copy: the export holds exactly the rows the file holds.
             parquet = version / EXPORTS / f"{table}.parquet"
-            con.execute(f"COPY serving.{schema}.{table} TO {_quote(str(parquet))} (FORMAT parquet)")
+            con.execute(f"COPY serving.{schema}.{table} TO {literal(parquet)} (FORMAT parquet)")
         con.execute("DETACH serving")
         con.execute("DETACH build")
     except BaseException:

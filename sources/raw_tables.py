@@ -52,6 +52,7 @@ from sources.durable import fsync
 from sources.errors import SourceError
 from sources.landing import Manifest, content_hash
 from sources.redact import redact_text
+from sources.sql import literal, relation_exists
 
 SNAPSHOTS = "snapshots"  # the facts' file name and view: raw.snapshots
 SNAPSHOTS_TABLE = f"raw.{SNAPSHOTS}"
@@ -119,7 +120,7 @@ class LoadedSnapshot:
 
 def newest_snapshot(con: duckdb.DuckDBPyConnection, source: str) -> LoadedSnapshot | None:
     """The source's newest loaded snapshot (ids are UTC timestamps), from raw.snapshots."""
-    if not _relation_exists(con, "raw", SNAPSHOTS):
+    if not relation_exists(con, "raw", SNAPSHOTS):
         return None
     found = con.execute(
         f"SELECT * FROM {SNAPSHOTS_TABLE} WHERE source = ? ORDER BY snapshot_id DESC LIMIT 1",
@@ -196,10 +197,6 @@ def _file_name(table: str) -> str:
     return table.split(".", 1)[-1]
 
 
-def _sql_text(value: str | Path) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _previous_rows(records_dir: Path, manifest: Manifest) -> tuple[str, str | None] | None:
     """(whose files hold its records, rows hash) of the source's previous written snapshot."""
     source_dir = records_dir / manifest.source
@@ -216,7 +213,7 @@ def _previous_rows(records_dir: Path, manifest: Manifest) -> tuple[str, str | No
         return None
     facts = source_dir / earlier[-1] / f"{SNAPSHOTS}.parquet"
     with duckdb.connect() as con:
-        found = con.execute(f"SELECT * FROM read_parquet({_sql_text(facts)})")
+        found = con.execute(f"SELECT * FROM read_parquet({literal(facts)})")
         names = [d[0] for d in found.description]
         row = found.fetchone()
     if row is None:
@@ -232,7 +229,7 @@ def _write_parquet(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, columns:
     try:
         casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in columns.items())
         con.execute(
-            f"COPY (SELECT {casts} FROM _incoming) TO {_sql_text(path)}"
+            f"COPY (SELECT {casts} FROM _incoming) TO {literal(path)}"
             " (FORMAT parquet, COMPRESSION zstd)"
         )
     finally:
@@ -274,7 +271,7 @@ def write_snapshot(
     digest = rows_sha256(tables)
     previous = _previous_rows(records_dir, manifest)
     same = previous is not None and previous[1] == digest
-    rows_snapshot_id = previous[0] if previous and same else manifest.snapshot_id
+    rows_snapshot_id = previous[0] if previous is not None and same else manifest.snapshot_id
     loaded_at = datetime.now(UTC)
     facts = {
         "snapshot_id": manifest.snapshot_id,
@@ -325,15 +322,6 @@ def _remove_leftovers(writing_dir: Path) -> None:
                 shutil.rmtree(leftover)
 
 
-def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database()"
-        " AND table_schema = ? AND table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(found and found[0])
-
-
 def _is_name(name: str) -> bool:
     return name.isidentifier() and name.isascii() and name == name.lower()
 
@@ -352,7 +340,7 @@ def attach_raw_views(con: duckdb.DuckDBPyConnection, records_dir: Path) -> list[
     _write_out_raw_tables(con, records_dir)
     names = sorted({p.stem for p in records_dir.glob("*/*/*.parquet") if _is_name(p.stem)})
     for name in names:
-        files = _sql_text(records_dir / "*" / "*" / f"{name}.parquet")
+        files = literal(records_dir / "*" / "*" / f"{name}.parquet")
         con.execute(
             f"CREATE OR REPLACE VIEW raw.{name} AS"
             f" SELECT * FROM read_parquet({files}, union_by_name = true)"
@@ -396,14 +384,15 @@ def _write_out_raw_tables(con: duckdb.DuckDBPyConnection, records_dir: Path) -> 
     for name, key in tables.items():
         order = "_record_no" if key == "_snapshot_id" else "snapshot_id"
         ids = [r[0] for r in con.execute(f"SELECT DISTINCT {key} FROM raw.{name}").fetchall()]
-        where = {snapshot_id: f"{key} = {_sql_text(snapshot_id)}" for snapshot_id in ids
-                 if snapshot_id is not None}  # fmt: skip
-        if not where:  # no rows: an empty file keeps the table (and its columns) a view
-            where = {EMPTY: "false"}
-        for snapshot_id, condition in where.items():
-            source = sources.get(snapshot_id) or ("" if snapshot_id == EMPTY else "unknown")
-            folder = records_dir / MIGRATED / EMPTY if snapshot_id == EMPTY else (
-                _migrated_folder(records_dir, source, snapshot_id, name))  # fmt: skip
+        # Each snapshot's folder and the rows that go there; every name checked before a write.
+        targets = {
+            _migrated_folder(records_dir, sources.get(snapshot_id) or "unknown", snapshot_id, name):
+                f"{key} = {literal(snapshot_id)}"
+            for snapshot_id in ids if snapshot_id is not None
+        }  # fmt: skip
+        if not targets:  # no rows: an empty file keeps the table (and its columns) a view
+            targets = {records_dir / MIGRATED / EMPTY: "false"}
+        for folder, condition in targets.items():
             path = folder / f"{name}.parquet"
             if path.exists():
                 continue
@@ -411,7 +400,7 @@ def _write_out_raw_tables(con: duckdb.DuckDBPyConnection, records_dir: Path) -> 
             part = path.with_name(path.name + ".part")  # not read by the views' glob
             con.execute(
                 f"COPY (SELECT * FROM raw.{name} WHERE {condition} ORDER BY {order})"
-                f" TO {_sql_text(part)} (FORMAT parquet, COMPRESSION zstd)"
+                f" TO {literal(part)} (FORMAT parquet, COMPRESSION zstd)"
             )
             fsync(part)
             os.replace(part, path)

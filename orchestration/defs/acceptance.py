@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
+import duckdb
 
 from orchestration.disk import Pruned, prune_raw_snapshots
 from orchestration.metadata import table_metadata
@@ -179,7 +180,7 @@ def build_validation_asset(source: str, suites: list[SuiteFile]) -> dg.AssetsDef
     return _validate
 
 
-def _prune(con: Any, settings: Settings, source: str) -> Pruned:
+def _prune(con: duckdb.DuckDBPyConnection, settings: Settings, source: str) -> Pruned:
     """The source's raw folders past the retention, removed once the verdict is recorded."""
     try:
         return prune_raw_snapshots(con, settings.raw_dir, source, settings.disk.raw_days)

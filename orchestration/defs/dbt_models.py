@@ -72,12 +72,13 @@ def _build(
 ) -> Iterator[Any]:
     # The warehouse path reaches dbt as a var (profiles.yml reads `var('warehouse')`), so dbt
     # and the Python assets write the same file without changing this process's environment.
-    keep_targets = settings.get().disk.dbt_targets
+    resolved = settings.get()
+    keep_targets = resolved.disk.dbt_targets
     started = time.time()
     # The raw views read this data folder's record files (a moved or restored folder's
     # warehouse still names the old paths until they are made again).
     with warehouse.connect() as con:
-        attach_raw_views(con, settings.get().records_dir)
+        attach_raw_views(con, resolved.records_dir)
     # dbt unit tests check the models' logic on fixed rows, not the data: the test suite runs
     # them (tests/test_dbt_unit_tests.py), not every refresh.
     invocation = dbt.cli(

@@ -18,6 +18,7 @@ import duckdb
 from orchestration.quality.suites import ERROR
 from orchestration.quality.validation import SuiteOutcome
 from sources.redact import redact_text
+from sources.sql import relation_exists
 
 SCHEMA = "quality"
 TABLE = f"{SCHEMA}.validation_results"
@@ -135,11 +136,7 @@ def record_failure(
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether ``schema.table`` is in the warehouse (works on a read-only connection)."""
     schema, name = table.split(".", 1)
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
+    return relation_exists(con, schema, name)
 
 
 def results_table_exists(con: duckdb.DuckDBPyConnection) -> bool:
